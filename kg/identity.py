@@ -1,0 +1,76 @@
+"""Names -> normalised keys and readable IRI slugs; URLs -> valid IRIs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from pyoxigraph import NamedNode
+
+_QUOTES = str.maketrans({c: "" for c in "'\"`´‘’‚‛“”„‟«»‹›"})
+_SYMBOLS = {"+": " plus ", "#": " sharp ", "&": " and ", "@": " at ", "%": " percent "}
+_SYMBOL_RE = re.compile(r"(?<=\w)\+\+|[+#&@%]")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _symbol(m: re.Match[str]) -> str:
+    text = m.group(0)
+    return " plusplus " if text == "++" else _SYMBOLS[text]
+
+
+def fold(text: str) -> str:
+    """Case-folded text without diacritics, quotes or punctuation; words single-spaced."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.translate(_QUOTES).casefold()
+    text = _SYMBOL_RE.sub(_symbol, text)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def name_key(name: str) -> str:
+    """Key under which surface forms of one name merge: case, spacing, punctuation, quotes, diacritics."""
+    key = fold(name)
+    if not key:  # a name made only of punctuation keeps its own identity
+        key = "~" + " ".join(name.split())
+    return key
+
+
+def slug(key: str, limit: int = 80) -> str:
+    """A readable IRI path segment for a key; long or symbol-only keys get a short hash."""
+    text = "-".join(_NON_WORD.sub(" ", key).split())
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
+    if not text:
+        return f"x-{digest}"
+    if len(text) > limit or text != key.replace(" ", "-"):
+        text = text[:limit].rstrip("-")
+        return f"{text}-{digest}"
+    return text
+
+
+def doc_segment(doc_id: str) -> str:
+    """A document id as one IRI path segment."""
+    return quote(doc_id, safe="-._~")
+
+
+_IRI_BAD = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
+
+
+def safe_iri(url: str) -> str | None:
+    """An absolute http(s)/ftp/mailto IRI for a URL as written, percent-encoding what IRIs forbid; else None."""
+    url = url.strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https", "ftp", "mailto", "urn", "doi") or not (parts.netloc or parts.path):
+        return None
+    fixed = _IRI_BAD.sub(lambda m: f"%{ord(m.group(0)):02X}", urlunsplit(parts))
+    try:
+        NamedNode(fixed)
+    except ValueError:
+        return None
+    return fixed

@@ -1,0 +1,112 @@
+"""The output folder: builds are written aside and switched in atomically, under a lock.
+
+Layout of an output folder OUT:
+
+    OUT/.kg/builds/<id>/    one complete build (graph.ttl, graph.trig, report.json, graph.html, ...)
+    OUT/.kg/current         symlink to the live build, replaced atomically (rename) when a build completes
+    OUT/.kg/cache/          parsed documents, keyed by content hash
+    OUT/.kg/lock            held (flock) while a build runs
+    OUT/graph.ttl ...       symlinks through .kg/current, so every file switches at the same instant
+
+A build killed at any moment leaves .kg/current, and so every top-level file, on the previous build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg.errors import BuildLocked
+
+PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class OutputDir:
+    """Atomic, locked writes of whole builds into one output folder."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.meta = out / ".kg"
+        self.builds = self.meta / "builds"
+        self.cache = self.meta / "cache"
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the build lock; a second build on the same folder fails at once with BuildLocked."""
+        self.meta.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.meta / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+                raise BuildLocked(
+                    f"another build is writing to {self.out} (pid {holder}); try again when it ends") from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            yield
+        finally:
+            os.close(fd)
+
+    def new_build(self) -> Path:
+        """A fresh, empty folder for the next build (call while holding the lock)."""
+        self.builds.mkdir(parents=True, exist_ok=True)
+        self.sweep()
+        path = self.builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        path.mkdir()
+        return path
+
+    def current(self) -> Path | None:
+        link = self.meta / "current"
+        return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+    def commit(self, build: Path, products: tuple[str, ...] = PRODUCTS) -> None:
+        """Make `build` the live build in one atomic rename, then drop older builds."""
+        for name in os.listdir(build):
+            path = build / name
+            if path.is_file():
+                with open(path, "rb") as fh:
+                    os.fsync(fh.fileno())
+        _fsync_dir(build)
+        tmp = self.meta / f"current.{os.getpid()}.tmp"
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        tmp.symlink_to(Path("builds") / build.name)
+        os.replace(tmp, self.meta / "current")
+        _fsync_dir(self.meta)
+        for name in products:
+            top = self.out / name
+            target = Path(".kg") / "current" / name
+            if (build / name).exists():
+                if not (top.is_symlink() and Path(os.readlink(top)) == target):
+                    tmp = self.out / f".{name}.{os.getpid()}.tmp"
+                    with contextlib.suppress(FileNotFoundError):
+                        tmp.unlink()
+                    tmp.symlink_to(target)
+                    os.replace(tmp, top)
+            elif top.is_symlink() and Path(os.readlink(top)) == target:
+                top.unlink()
+        _fsync_dir(self.out)
+        self.sweep()
+
+    def sweep(self) -> None:
+        """Remove builds that are not live (left by killed or superseded builds)."""
+        live = self.current()
+        if not self.builds.is_dir():
+            return
+        for path in self.builds.iterdir():
+            if live is None or path.resolve() != live:
+                shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,136 @@
+"""The one place that chains the stages: sources -> records -> RDF -> analytics -> outputs."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Quad
+
+from kg import __version__
+from kg.errors import StrictFailure
+from kg.export import write_trig, write_turtle
+from kg.model import Document, Problem, Skipped
+from kg.outputs import OutputDir
+from kg.parse import parse_bytes
+from kg.rdf import Minter, corpus_quads, document_quads
+from kg.resolve import resolve, resolve_articles
+from kg.sources import find_sources
+from kg.vocab import DEFAULT_BASE, KGO_NS, RDF_NS, SEGMENTS, output_prefixes
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class BuildResult:
+    """What a build did: counts, problems, and where it wrote."""
+
+    out: Path
+    read: int = 0
+    built: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    triples: int = 0
+    nodes: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def report(self) -> dict[str, object]:
+        """The deterministic build report (no timings, no absolute paths)."""
+        codes = Counter(p.code for p in self.problems)
+        return {
+            "kg_version": __version__,
+            "documents": {"read": self.read, "built": self.built, "skipped": len(self.skipped)},
+            "skipped": [{"file": s.path, "reason": s.reason} for s in self.skipped],
+            "graph": {"triples": self.triples, "nodes": dict(sorted(self.nodes.items()))},
+            "problems": {"warnings": len(self.warnings), "info": len(self.problems) - len(self.warnings),
+                         "by_code": dict(sorted(codes.items()))},
+            "warnings": [p.as_dict() for p in self.problems],
+        }
+
+
+def read_documents(paths: list[Path], progress: Progress | None = None) -> tuple[list[Document], list[Skipped], int]:
+    """Find and parse every source document; unreadable or non-summary files are skipped with a reason."""
+    sources, skipped = find_sources(paths)
+    docs: list[Document] = []
+    for i, src in enumerate(sources):
+        try:
+            data = src.path.read_bytes()
+        except OSError as exc:
+            skipped.append(Skipped(src.rel, f"unreadable: {exc.strerror or exc}"))
+            continue
+        result = parse_bytes(data, src.doc_id, src.rel)
+        if isinstance(result, Skipped):
+            skipped.append(result)
+        else:
+            docs.append(result)
+        if progress:
+            progress("parse", i + 1, len(sources))
+    skipped.sort(key=lambda s: s.path)
+    return docs, skipped, len(docs) + len(skipped)
+
+
+def count_nodes(quads: list[Quad]) -> dict[str, int]:
+    """Distinct typed nodes per kgo class."""
+    type_iri = RDF_NS + "type"
+    typed = {(q.subject.value, q.object.value) for q in quads if q.predicate.value == type_iri}
+    return dict(Counter(o[len(KGO_NS):] for _, o in typed if o.startswith(KGO_NS)))
+
+
+def build(
+    sources: list[Path],
+    out: Path,
+    base: str = DEFAULT_BASE,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the graph of the documents under `sources` into the output folder `out`."""
+    result = BuildResult(out)
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.timings[stage] = result.timings.get(stage, 0.0) + now - clock
+        clock = now
+
+    outdir = OutputDir(out)
+    with outdir.locked():
+        docs, skipped, read = read_documents(sources, progress)
+        result.read, result.built, result.skipped = read, len(docs), skipped
+        lap("parse")
+        res = resolve(docs)
+        articles = resolve_articles(docs)
+        mint = Minter(base)
+        emitted = [document_quads(doc, res, articles, mint) for doc in docs]
+        quads = [q for em in emitted for q in em.quads]
+        quads.extend(corpus_quads(docs, emitted, res, articles, mint))
+        problems = [p for doc in docs for p in doc.problems] + [p for em in emitted for p in em.problems]
+        problems += articles.problems + [p for s in skipped for p in s.problems]
+        result.problems = sorted(problems, key=lambda p: (p.file, p.line, p.code, p.message))
+        lap("rdf")
+        result.nodes = count_nodes(quads)
+        if strict and (result.warnings or result.skipped):
+            problems_text = [f"{s.path}: skipped: {s.reason}" for s in result.skipped]
+            problems_text += [f"{p.file}:{p.line}: {p.code}: {p.message}" for p in result.warnings]
+            raise StrictFailure(f"--strict: {len(result.skipped)} skipped, {len(result.warnings)} warnings; "
+                                "outputs left unchanged", problems_text)
+        build_dir = outdir.new_build()
+        prefixes = output_prefixes(base)
+        result.triples = write_turtle(quads, build_dir / "graph.ttl", prefixes, f"{base}{SEGMENTS['Article']}/")
+        write_trig(quads, build_dir / "graph.trig", prefixes)
+        lap("serialize")
+        (build_dir / "report.json").write_text(json.dumps(result.report(), indent=2, ensure_ascii=False) + "\n",
+                                               encoding="utf-8")
+        outdir.commit(build_dir)
+        result.files = sorted(p.name for p in build_dir.iterdir() if p.is_file())
+        lap("commit")
+    return result

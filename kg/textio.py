@@ -1,0 +1,108 @@
+"""Bytes -> text lines: encoding detection, binary detection and mojibake repair."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ftfy import TextFixerConfig, fix_text
+
+from kg.model import Problem
+
+# Only undo encoding damage: quotes, widths, ligatures, HTML entities stay as written.
+_FTFY = TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b", b"\x7fELF", b"BZh", b"7z\xbc\xaf")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    # cp1252 leaves five bytes undefined; map them as Latin-1 rather than losing them.
+    return err.object[err.start:err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("kg-latin1", _latin1_fallback)
+
+
+class NotText(Exception):
+    """The bytes are not a text document."""
+
+
+@dataclass(slots=True)
+class Decoded:
+    lines: list[str]
+    encoding: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _control_share(text: str) -> float:
+    sample = text[:65536]
+    if not sample:
+        return 0.0
+    bad = sum(1 for ch in sample if ch not in "\t\n\r\f" and unicodedata.category(ch) == "Cc")
+    return bad / len(sample)
+
+
+def _excerpt(before: str, after: str) -> str:
+    """The first differing stretch of two strings, for the report."""
+    i = 0
+    while i < min(len(before), len(after)) and before[i] == after[i]:
+        i += 1
+    j = 0
+    while j < min(len(before), len(after)) - i and before[-1 - j] == after[-1 - j]:
+        j += 1
+    lo = max(0, i - 12)
+    return f"{before[lo:len(before) - j + 12]!r} -> {after[lo:len(after) - j + 12]!r}"
+
+
+def decode(data: bytes, file: str) -> Decoded:
+    """Decode a document, repairing mojibake line by line; raise NotText for binary or empty input."""
+    if not data.strip():
+        raise NotText("empty file")
+    if data.startswith(_MAGIC) or (b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        raise NotText("binary file")
+    problems: list[Problem] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text, encoding = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise NotText("invalid UTF-16") from exc
+        problems.append(Problem(file, 0, "utf16", "decoded as UTF-16 (byte order mark)", "info"))
+    else:
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+            problems.append(Problem(file, 1, "bom", "UTF-8 byte order mark removed", "info"))
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as exc:
+            text, encoding = data.decode("cp1252", errors="kg-latin1"), "cp1252"
+            line = data[:exc.start].count(b"\n") + 1
+            problems.append(Problem(file, line, "cp1252", "not valid UTF-8; decoded as Windows-1252"))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if _control_share(text) > 0.02:
+        raise NotText("binary file (control characters)")
+    if not text.strip():
+        raise NotText("empty file")
+    if "\r" in text:
+        problems.append(Problem(file, 0, "line-endings", "CR/CRLF line endings read as LF", "info"))
+    lines = _NEWLINE.split(text)
+    for n, line in enumerate(lines):
+        if line.isascii():
+            continue
+        fixed = fix_text(line, _FTFY)
+        if fixed != line:
+            problems.append(Problem(file, n + 1, "mojibake", f"repaired {_excerpt(line, fixed)}"))
+            lines[n] = fixed
+    return Decoded(lines, encoding, problems)
