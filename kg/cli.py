@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +37,43 @@ def _errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def format_option(*choices: str) -> Callable[[F], F]:
+    """The --format option of commands that print rows."""
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True,
+                        help="Terminal table, or a format for scripts.")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in value.items())
+    return str(value)
+
+
+def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str], title: str | None = None) -> None:
+    """Print rows as a rich table, CSV or JSON."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row.get(c, "")) for c in columns])
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title, show_lines=False)
+        for c in columns:
+            table.add_column(c, overflow="fold")
+        for row in rows:
+            table.add_row(*[_cell(row.get(c, "")) for c in columns])
+        Console(width=max(100, click.get_terminal_size()[0]) if sys.stdout.isatty() else 160).print(table)
+
+
 def graph_option(func: F) -> F:
     """The --graph option every command that reads a built graph shares."""
     return click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("outputs"),
@@ -52,15 +92,22 @@ def main() -> None:
               help="Output folder.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the graph's nodes.")
 @click.option("--strict", is_flag=True, help="Exit non-zero, leaving outputs unchanged, on any warning or skip.")
+@click.option("--analytics/--no-analytics", default=True, show_default=True,
+              help="Compute centrality and clusters and write them into the graph.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed of sampled betweenness and Louvain.")
+@click.option("--resolution", type=float, default=1.0, show_default=True,
+              help="Louvain resolution: above 1 gives more, smaller clusters.")
 @_errors
-def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool) -> None:
+def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool, analytics: bool, seed: int,
+          resolution: float) -> None:
     """Build the graph from SOURCES (files or folders; default seeds/) into --out.
 
     Example: kg build seeds/ --out outputs/
     """
     from kg.pipeline import build as run_build
 
-    result = run_build(list(sources) or [Path("seeds")], out, base=base, strict=strict)
+    result = run_build(list(sources) or [Path("seeds")], out, base=base, strict=strict, analytics=analytics,
+                       seed=seed, resolution=resolution)
     nodes = ", ".join(f"{n:,} {t}" for t, n in sorted(result.nodes.items(), key=lambda kv: (-kv[1], kv[0])))
     click.echo(f"Read {result.read} files: built {result.built} documents, skipped {len(result.skipped)}.")
     click.echo(f"Graph: {result.triples:,} triples; {nodes}.")
@@ -91,3 +138,67 @@ def validate(graph_dir: Path, shapes: Path | None) -> None:
     click.echo(text.rstrip())
     if not conforms:
         sys.exit(1)
+
+
+def _open(graph_dir: Path) -> Any:
+    from kg.store import BuiltGraph
+
+    return BuiltGraph(graph_dir)
+
+
+@main.command()
+@graph_option
+@format_option("table", "json")
+@_errors
+def stats(graph_dir: Path, fmt: str) -> None:
+    """Counts per type, density, components and clusters per level of a built graph.
+
+    Example: kg stats --graph outputs/
+    """
+    from kg.explore import stats as graph_stats
+
+    data = graph_stats(_open(graph_dir))
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+        return
+    rows = [{"measure": f"nodes: {t}", "value": n} for t, n in data["nodes"].items()]
+    rows += [{"measure": k.replace("_", " "), "value": data[k]} for k in (
+        "triples", "vertices", "edges", "density", "components", "largest_component")]
+    rows += [{"measure": f"clusters at level {lv}", "value": n} for lv, n in data["clusters_per_level"].items()]
+    emit(rows, "table", ["measure", "value"], title="Graph statistics")
+
+
+@main.command()
+@graph_option
+@click.option("--type", "types", multiple=True, help="Node type to rank (repeatable); default: content types.")
+@click.option("--by", default="pagerank", show_default=True,
+              type=click.Choice(["pagerank", "degree", "weighted_degree", "betweenness", "eigenvector"]))
+@click.option("-n", "count", type=int, default=10, show_default=True, help="How many nodes.")
+@format_option("table", "csv", "json")
+@_errors
+def top(graph_dir: Path, types: tuple[str, ...], by: str, count: int, fmt: str) -> None:
+    """The highest-ranked nodes by a centrality metric.
+
+    Example: kg top --type Technology --by betweenness -n 5
+    """
+    from kg.explore import top as rank
+
+    rows = rank(_open(graph_dir), types, by, count)
+    cols = ["rank", "type", "label", by] + [c for c in ("pagerank", "degree", "betweenness") if c != by]
+    emit(rows, fmt, cols, title=f"Top {count} by {by}")
+
+
+@main.command()
+@graph_option
+@click.option("--level", type=int, default=None, help="Hierarchy level (0 = coarsest, the default).")
+@format_option("table", "csv", "json")
+@_errors
+def clusters(graph_dir: Path, level: int | None, fmt: str) -> None:
+    """Clusters of one level: label, size, parent and top members per type.
+
+    Example: kg clusters --level 1
+    """
+    from kg.explore import cluster_rows
+
+    rows = cluster_rows(_open(graph_dir), level)
+    emit(rows, fmt, ["id", "size", "label", "parent", "top"], title=f"Clusters at level {rows[0]['level']}")

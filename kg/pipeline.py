@@ -11,12 +11,14 @@ from pathlib import Path
 
 from pyoxigraph import Quad
 
-from kg import __version__
+from kg import __version__, analyze
+from kg.enrich import cluster_quads, metric_quads
 from kg.errors import StrictFailure
 from kg.export import write_trig, write_turtle
 from kg.model import Document, Problem, Skipped
 from kg.outputs import OutputDir
 from kg.parse import parse_bytes
+from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, cooccurrence, project
 from kg.rdf import Minter, corpus_quads, document_quads
 from kg.resolve import resolve, resolve_articles
 from kg.sources import find_sources
@@ -38,6 +40,7 @@ class BuildResult:
     nodes: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    analytics: dict[str, object] = field(default_factory=dict)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -51,6 +54,7 @@ class BuildResult:
             "documents": {"read": self.read, "built": self.built, "skipped": len(self.skipped)},
             "skipped": [{"file": s.path, "reason": s.reason} for s in self.skipped],
             "graph": {"triples": self.triples, "nodes": dict(sorted(self.nodes.items()))},
+            "analytics": self.analytics,
             "problems": {"warnings": len(self.warnings), "info": len(self.problems) - len(self.warnings),
                          "by_code": dict(sorted(codes.items()))},
             "warnings": [p.as_dict() for p in self.problems],
@@ -85,11 +89,65 @@ def count_nodes(quads: list[Quad]) -> dict[str, int]:
     return dict(Counter(o[len(KGO_NS):] for _, o in typed if o.startswith(KGO_NS)))
 
 
+def run_analytics(quads: list[Quad], base: str, seed: int, resolution: float, result: BuildResult) -> list[Quad]:
+    """Project, compute centrality and clusters, and return them as quads; record how in the result."""
+    proj = project(quads)
+    metrics = analyze.centrality(proj.graph, seed=seed)
+    cooc = cooccurrence(proj)
+    levels = analyze.clusters(cooc, metrics.pagerank, proj.labels, seed=seed, resolution=resolution)
+    g = proj.graph
+    result.analytics = {
+        "projection": {"vertices": g.number_of_nodes(), "edges": g.number_of_edges(),
+                       "default_weight": DEFAULT_WEIGHT},
+        "cooccurrence": {"vertices": cooc.number_of_nodes(), "edges": cooc.number_of_edges(),
+                         "neighbours_kept": COOC_NEIGHBOURS},
+        "betweenness": metrics.info["betweenness"],
+        "eigenvector": metrics.info["eigenvector"],
+        "clusters": {"seed": seed, "resolution": resolution, "per_level": [len(level) for level in levels]},
+    }
+    return list(metric_quads(metrics)) + list(cluster_quads(levels, base))
+
+
+@dataclass
+class Prepared:
+    """Documents read and turned into quads, before analytics."""
+
+    base: str
+    docs: list[Document]
+    skipped: list[Skipped]
+    read: int
+    quads: list[Quad]  # per-document named graphs, in document order
+    corpus: list[Quad]  # default graph
+    problems: list[Problem]
+
+
+def prepare(sources: list[Path], base: str = DEFAULT_BASE, progress: Progress | None = None,
+            timings: dict[str, float] | None = None) -> Prepared:
+    """Read, parse, resolve and emit quads for every document under `sources`."""
+    clock = time.perf_counter()
+    docs, skipped, read = read_documents(sources, progress)
+    if timings is not None:
+        timings["parse"] = time.perf_counter() - clock
+    res = resolve(docs)
+    articles = resolve_articles(docs)
+    mint = Minter(base)
+    emitted = [document_quads(doc, res, articles, mint) for doc in docs]
+    quads = [q for em in emitted for q in em.quads]
+    corpus = list(corpus_quads(docs, emitted, res, articles, mint))
+    problems = [p for doc in docs for p in doc.problems] + [p for em in emitted for p in em.problems]
+    problems += articles.problems + [p for s in skipped for p in s.problems]
+    problems.sort(key=lambda p: (p.file, p.line, p.code, p.message))
+    return Prepared(base, docs, skipped, read, quads, corpus, problems)
+
+
 def build(
     sources: list[Path],
     out: Path,
     base: str = DEFAULT_BASE,
     strict: bool = False,
+    analytics: bool = True,
+    seed: int = analyze.DEFAULT_SEED,
+    resolution: float = analyze.DEFAULT_RESOLUTION,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the graph of the documents under `sources` into the output folder `out`."""
@@ -104,19 +162,18 @@ def build(
 
     outdir = OutputDir(out)
     with outdir.locked():
-        docs, skipped, read = read_documents(sources, progress)
-        result.read, result.built, result.skipped = read, len(docs), skipped
-        lap("parse")
-        res = resolve(docs)
-        articles = resolve_articles(docs)
-        mint = Minter(base)
-        emitted = [document_quads(doc, res, articles, mint) for doc in docs]
-        quads = [q for em in emitted for q in em.quads]
-        quads.extend(corpus_quads(docs, emitted, res, articles, mint))
-        problems = [p for doc in docs for p in doc.problems] + [p for em in emitted for p in em.problems]
-        problems += articles.problems + [p for s in skipped for p in s.problems]
-        result.problems = sorted(problems, key=lambda p: (p.file, p.line, p.code, p.message))
-        lap("rdf")
+        prep = prepare(sources, base, progress, result.timings)
+        result.read, result.built, result.skipped = prep.read, len(prep.docs), prep.skipped
+        result.problems = prep.problems
+        quads, corpus = prep.quads, prep.corpus
+        now = time.perf_counter()
+        result.timings["rdf"] = now - clock - result.timings["parse"]
+        clock = now
+        if analytics:
+            corpus += run_analytics(quads + corpus, base, seed, resolution, result)
+            lap("analytics")
+        corpus.sort(key=lambda q: q.subject.value)  # stable: one block per subject in Turtle
+        quads += corpus
         result.nodes = count_nodes(quads)
         if strict and (result.warnings or result.skipped):
             problems_text = [f"{s.path}: skipped: {s.reason}" for s in result.skipped]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from ftfy import TextFixerConfig, fix_text
@@ -46,12 +45,13 @@ class Decoded:
     problems: list[Problem] = field(default_factory=list)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _control_share(text: str) -> float:
+    """Share of control characters (other than tab, newlines, form feed) in the first 64 KiB."""
     sample = text[:65536]
-    if not sample:
-        return 0.0
-    bad = sum(1 for ch in sample if ch not in "\t\n\r\f" and unicodedata.category(ch) == "Cc")
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample) if sample else 0.0
 
 
 def _excerpt(before: str, after: str) -> str:

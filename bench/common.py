@@ -1,0 +1,59 @@
+"""Helpers shared by the benchmarks: cached corpora and peak-memory measurement."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+CORPORA = HERE / ".corpora"
+MAKE_CORPUS = HERE.parent.parent / "shared" / "tools" / "make_corpus.py"
+
+
+def corpus(docs: int, faults: float = 0.0, seed: int = 7) -> tuple[Path, Path]:
+    """A generated corpus of `docs` documents (and its truth file), made once and cached."""
+    name = f"docs{docs}-f{faults}-s{seed}"
+    folder, truth = CORPORA / name, CORPORA / f"{name}.truth.jsonl"
+    done = CORPORA / f"{name}.done"
+    if not done.exists():
+        CORPORA.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(MAKE_CORPUS), str(folder), "--docs", str(docs), "--seed", str(seed),
+                        "--faults", str(faults), "--truth", str(truth)], check=True)
+        done.touch()
+    return folder, truth
+
+
+def _status(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def reset_peak() -> None:
+    """Reset this process's peak RSS (Linux: write 5 to clear_refs)."""
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+
+
+@contextmanager
+def measured(results: dict[str, Any], key: str) -> Iterator[None]:
+    """Record wall seconds, RSS before and peak RSS during the block (MB) under results[key]."""
+    reset_peak()
+    before = _status("VmRSS")
+    start = time.perf_counter()
+    yield
+    results[key] = {"seconds": round(time.perf_counter() - start, 3), "rss_before_mb": round(before / 2**20, 1),
+                    "peak_rss_mb": round(_status("VmHWM") / 2**20, 1)}
+
+
+def timed(func: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    value = func()
+    return value, time.perf_counter() - start

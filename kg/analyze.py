@@ -1,0 +1,125 @@
+"""Centrality and hierarchical clusters over the networkx views (plain dicts in, plain dicts out).
+
+- degree and weighted degree: networkx, on the article-entity view;
+- PageRank: networkx (scipy power iteration, weighted);
+- eigenvector: networkx's ARPACK solver (weighted); if it does not converge, networkx's power iteration;
+  if that fails too, every value is 0 and the report says so. Values below 1e-12 (numerical noise outside
+  the principal component) are 0;
+- betweenness (unweighted shortest paths, normalised as networkx does): exact up to EXACT_BETWEENNESS_NODES
+  vertices; above, networkx's sampling estimator over BETWEENNESS_SAMPLES source vertices drawn with the
+  seed exactly as networkx draws them. The shortest-path counting runs in igraph's C core, which gives the
+  same numbers as networkx (tested) a hundred times faster;
+- clusters: networkx Louvain (`louvain_partitions`, seeded) on the co-occurrence view, every level kept,
+  level 0 the coarsest.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import igraph
+import networkx as nx
+
+EXACT_BETWEENNESS_NODES = 5000
+BETWEENNESS_SAMPLES = 500
+DEFAULT_SEED = 42
+DEFAULT_RESOLUTION = 1.0
+LABEL_MEMBERS = 3
+METRICS = ("degree", "weighted_degree", "pagerank", "betweenness", "eigenvector")
+
+
+@dataclass
+class Centrality:
+    """Per-vertex metrics and how they were computed."""
+
+    degree: dict[str, int]
+    weighted_degree: dict[str, float]
+    pagerank: dict[str, float]
+    betweenness: dict[str, float]
+    eigenvector: dict[str, float]
+    info: dict[str, object] = field(default_factory=dict)
+
+
+def betweenness(g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
+                samples: int = BETWEENNESS_SAMPLES) -> tuple[dict[str, float], dict[str, object]]:
+    """Normalised betweenness: exact for small graphs, networkx's k-source estimator above `exact_limit`."""
+    nodes = list(g)
+    n = len(nodes)
+    if n < 3:
+        return dict.fromkeys(nodes, 0.0), {"method": "exact", "nodes": n}
+    index = {v: i for i, v in enumerate(nodes)}
+    ig = igraph.Graph(n=n, edges=[(index[u], index[v]) for u, v in g.edges() if u != v], directed=False)
+    if n <= exact_limit:
+        raw = ig.betweenness(directed=False)  # each unordered pair once
+        return ({v: raw[i] * 2.0 / ((n - 1) * (n - 2)) for i, v in enumerate(nodes)},
+                {"method": "exact", "nodes": n})
+    k = min(samples, n)
+    sources = random.Random(seed).sample(nodes, k)  # the draw networkx makes for k=..., seed=...
+    raw = ig.as_directed(mode="mutual").betweenness(directed=True, sources=[index[s] for s in sources])
+    sampled = set(sources)
+    scale_source = 1.0 / ((k - 1) * (n - 2)) if k > 1 else 0.0
+    scale_other = 1.0 / (k * (n - 2))
+    values = {v: raw[i] * (scale_source if v in sampled else scale_other) for i, v in enumerate(nodes)}
+    return values, {"method": "sampled", "nodes": n, "k": k, "seed": seed}
+
+
+def eigenvector(g: nx.Graph) -> tuple[dict[str, float], dict[str, object]]:
+    """Weighted eigenvector centrality with clean fallbacks (see module doc)."""
+    if g.number_of_edges() == 0:
+        return dict.fromkeys(g, 0.0), {"method": "none (no edges)"}
+    try:
+        values = nx.eigenvector_centrality_numpy(g, weight="weight", max_iter=max(1000, 10 * len(g)), tol=1e-9)
+        info: dict[str, object] = {"method": "arpack"}
+    except (nx.NetworkXException, ArithmeticError, ValueError, RuntimeError) as exc:
+        try:
+            values = nx.eigenvector_centrality(g, weight="weight", max_iter=1000, tol=1e-6)
+            info = {"method": "power iteration", "arpack_error": type(exc).__name__}
+        except (nx.NetworkXException, ArithmeticError, ValueError) as exc2:
+            return dict.fromkeys(g, 0.0), {"method": "failed; all values 0", "error": type(exc2).__name__}
+    return {v: (abs(x) if abs(x) >= 1e-12 else 0.0) for v, x in values.items()}, info
+
+
+def centrality(g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
+               samples: int = BETWEENNESS_SAMPLES) -> Centrality:
+    """Every metric for every vertex of the article-entity view."""
+    degree = dict(g.degree())
+    weighted = {v: float(d) for v, d in g.degree(weight="weight")}
+    pagerank = nx.pagerank(g, weight="weight") if len(g) else {}
+    between, binfo = betweenness(g, seed, exact_limit, samples)
+    eigen, einfo = eigenvector(g)
+    return Centrality(degree, weighted, pagerank, between, eigen, {"betweenness": binfo, "eigenvector": einfo})
+
+
+@dataclass
+class Cluster:
+    """One cluster at one level of the hierarchy."""
+
+    id: str  # e.g. "l0-3": level 0, third largest
+    level: int
+    members: list[str]  # sorted by PageRank, highest first
+    label: str
+    parent: str | None
+
+
+def clusters(cooc: nx.Graph, pagerank: dict[str, float], labels: dict[str, str], seed: int = DEFAULT_SEED,
+             resolution: float = DEFAULT_RESOLUTION) -> list[list[Cluster]]:
+    """Louvain levels on the co-occurrence view, coarse (level 0) to fine, each cluster labelled by its top
+    members by PageRank and linked to its parent one level up."""
+    if len(cooc) == 0:
+        return []
+    partitions = list(nx.community.louvain_partitions(cooc, weight="weight", resolution=resolution, seed=seed))
+    partitions.reverse()  # networkx yields finest first
+    levels: list[list[Cluster]] = []
+    parent_of: dict[str, str] = {}
+    for level, partition in enumerate(partitions):
+        ranked = [sorted(c, key=lambda v: (-pagerank.get(v, 0.0), v)) for c in partition]
+        ranked.sort(key=lambda c: (-len(c), min(c)))
+        current: list[Cluster] = []
+        for i, members in enumerate(ranked, 1):
+            cid = f"l{level}-{i}"
+            label = " · ".join(labels.get(v, v) for v in members[:LABEL_MEMBERS])
+            current.append(Cluster(cid, level, members, label, parent_of.get(members[0])))
+        parent_of = {v: c.id for c in current for v in c.members}
+        levels.append(current)
+    return levels

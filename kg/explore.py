@@ -1,0 +1,107 @@
+"""Read analytics back from a built graph: stats, rankings and clusters, as plain rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+import networkx as nx
+import pyoxigraph
+from pyoxigraph import Quad
+
+from kg.errors import KgError
+from kg.project import NODE_TYPES, project
+from kg.store import BuiltGraph
+from kg.vocab import KGO, KGO_NS, RDF, RDFS, prefixes
+
+METRIC_PROPS = {"degree": "degree", "weighted_degree": "weightedDegree", "pagerank": "pagerank",
+                "betweenness": "betweenness", "eigenvector": "eigenvector"}
+# Types ranked by `kg top` when none is asked for: the content of the articles, not articles or facets.
+CONTENT_TYPES = ("Technology", "Signal", "Concern", "Behavior", "Issue", "Theme", "Keyword")
+
+
+def _rows(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
+    result = store.query(query, prefixes=prefixes(), use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [{n: (row[n].value if row[n] is not None else "") for n in names} for row in result]
+
+
+def _projection_quads(store: pyoxigraph.Store) -> Iterator[Quad]:
+    """Only the triples the projection reads, straight from the store's index."""
+    for pred in (RDF.type, RDFS.label, KGO.hasKeyword, KGO.hasTheme, KGO.hasSignal, KGO.hasTechnology,
+                 KGO.hasConcern, KGO.hasBehavior, KGO.hasIssue, KGO.category, KGO.contentType, KGO.closest,
+                 KGO.mention, KGO.entity, KGO.relevancy):
+        yield from store.quads_for_pattern(None, pred, None, None)
+
+
+def stats(graph: BuiltGraph) -> dict[str, object]:
+    """Counts per type, density and components of the article-entity view, clusters per level."""
+    store = graph.store()
+    counts = _rows(store, """SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type
+        FILTER(STRSTARTS(STR(?type), STR(kgo:))) } GROUP BY ?type ORDER BY DESC(?n) ?type""")
+    g = project(_projection_quads(store)).graph
+    comps = sorted((len(c) for c in nx.connected_components(g)), reverse=True) if len(g) else []
+    levels = _rows(store, """SELECT ?level (COUNT(?c) AS ?n) WHERE { ?c a kgo:Cluster ; kgo:level ?level }
+        GROUP BY ?level ORDER BY ?level""")
+    triples = graph.report().get("graph", {})
+    return {
+        "triples": triples.get("triples") if isinstance(triples, dict) else None,
+        "nodes": {r["type"][len(KGO_NS):]: int(r["n"]) for r in counts},
+        "vertices": g.number_of_nodes(),
+        "edges": g.number_of_edges(),
+        "density": nx.density(g) if len(g) > 1 else 0.0,
+        "components": len(comps),
+        "largest_component": comps[0] if comps else 0,
+        "clusters_per_level": {int(r["level"]): int(r["n"]) for r in levels},
+    }
+
+
+def top(graph: BuiltGraph, types: tuple[str, ...] = (), by: str = "pagerank", n: int = 10) -> list[dict[str, object]]:
+    """The n highest nodes by a metric, among the given types (default: CONTENT_TYPES)."""
+    if by not in METRIC_PROPS:
+        raise KgError(f"unknown metric {by!r}; choose one of {', '.join(METRIC_PROPS)}")
+    wanted = types or CONTENT_TYPES
+    unknown = [t for t in wanted if t not in NODE_TYPES]
+    if unknown:
+        raise KgError(f"unknown type {unknown[0]!r}; choose from {', '.join(sorted(NODE_TYPES))}")
+    values = " ".join(f"kgo:{t}" for t in wanted)
+    rows = _rows(graph.store(), f"""
+        SELECT ?node ?type ?label ?value ?pagerank ?degree ?betweenness WHERE {{
+          VALUES ?type {{ {values} }}
+          ?node a ?type ; rdfs:label ?label ; kgo:{METRIC_PROPS[by]} ?value ;
+                kgo:pagerank ?pagerank ; kgo:degree ?degree ; kgo:betweenness ?betweenness .
+        }} ORDER BY DESC(?value) ?node LIMIT {int(n)}""")
+    if not rows and not _rows(graph.store(), "SELECT ?s WHERE { ?s kgo:pagerank ?v } LIMIT 1"):
+        raise KgError("this graph has no analytics; build it without --no-analytics")
+    return [{"rank": i, "type": r["type"][len(KGO_NS):], "label": r["label"], by: float(r["value"]),
+             "degree": int(r["degree"]), "pagerank": float(r["pagerank"]), "betweenness": float(r["betweenness"]),
+             "iri": r["node"]} for i, r in enumerate(rows, 1)]
+
+
+def cluster_rows(graph: BuiltGraph, level: int | None = None, per_type: int = 3) -> list[dict[str, object]]:
+    """Clusters of one level (default: the coarsest), largest first, with their top members per type."""
+    store = graph.store()
+    lv = 0 if level is None else level
+    clusters = _rows(store, f"""SELECT ?c ?label ?size ?parent WHERE {{
+        ?c a kgo:Cluster ; kgo:level {lv} ; rdfs:label ?label ; kgo:size ?size .
+        OPTIONAL {{ ?c kgo:parentCluster ?parent }} }} ORDER BY DESC(?size) ?c""")
+    if not clusters:
+        levels = _rows(store, "SELECT DISTINCT ?l WHERE { ?c kgo:level ?l } ORDER BY ?l")
+        if not levels:
+            raise KgError("this graph has no clusters; build it without --no-analytics")
+        raise KgError(f"no level {lv}; levels are {', '.join(r['l'] for r in levels)}")
+    members = _rows(store, f"""SELECT ?c ?type ?label ?pr WHERE {{
+        ?c a kgo:Cluster ; kgo:level {lv} . ?m kgo:inCluster ?c ; a ?type ; rdfs:label ?label ; kgo:pagerank ?pr .
+        FILTER(STRSTARTS(STR(?type), STR(kgo:))) }} ORDER BY ?c DESC(?pr) ?label""")
+    by_cluster: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for m in members:
+        names = by_cluster[m["c"]][m["type"][len(KGO_NS):]]
+        if len(names) < per_type:
+            names.append(m["label"])
+    out = []
+    for c in clusters:
+        cid = c["c"].rsplit("/", 1)[-1]
+        out.append({"id": cid, "level": lv, "size": int(c["size"]), "label": c["label"],
+                    "parent": c["parent"].rsplit("/", 1)[-1] if c["parent"] else "",
+                    "top": {t: names for t, names in sorted(by_cluster[c["c"]].items())}})
+    return out

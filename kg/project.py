@@ -1,0 +1,136 @@
+"""RDF -> networkx views of the graph, built in one pass over the triples.
+
+The article-entity view (`Projection.graph`, an undirected networkx Graph):
+  - vertices: every Article and every entity node (Signal, Technology, Concern, Behavior, Issue, Theme,
+    Keyword, Category, ContentType); no literals, no Mention nodes;
+  - an edge per Article -> node link, typed by its property (`type` = hasTechnology, hasKeyword,
+    category, closest, ...);
+  - `weight` = the relevancy the article gives the node (the highest, if a table names it twice);
+    links without a relevancy (keywords, themes, category, content type, Closest, rows whose relevancy
+    is missing or not a number) weigh DEFAULT_WEIGHT, the middle of the 1-5 scale.
+
+The co-occurrence view (`cooccurrence`): entity nodes linked when articles share them, `weight` = the
+number of articles that name both. Facets (Category, ContentType) stay out: a vertex shared by one
+article in seven would link everything to everything. To keep the view sparse at corpus scale, each
+node keeps its COOC_NEIGHBOURS strongest links (ties broken by IRI); an edge stays if either end keeps it.
+
+Cost: one pass over the triples with dictionary lookups, then one sparse matrix product; linear in
+the number of triples and of article-entity links.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from pyoxigraph import Quad, Triple
+
+from kg.vocab import KGO_NS, RDF_NS, RDFS_NS
+
+DEFAULT_WEIGHT = 3
+COOC_NEIGHBOURS = 10
+FACETS = frozenset({"Category", "ContentType"})
+NODE_TYPES = frozenset({"Article", "Signal", "Technology", "Concern", "Behavior", "Issue", "Theme", "Keyword",
+                        "Category", "ContentType"})
+_LINKS = {f"{KGO_NS}{p}": p for p in ("hasKeyword", "hasTheme", "hasSignal", "hasTechnology", "hasConcern",
+                                      "hasBehavior", "hasIssue", "category", "contentType", "closest")}
+_TYPE = RDF_NS + "type"
+_LABEL = RDFS_NS + "label"
+_MENTION = KGO_NS + "mention"
+_ENTITY = KGO_NS + "entity"
+_RELEVANCY = KGO_NS + "relevancy"
+_DISPATCH = {_TYPE: 0, **dict.fromkeys(_LINKS, 1), _MENTION: 2, _ENTITY: 3, _RELEVANCY: 4, _LABEL: 5}
+_CLASSES = {KGO_NS + t: t for t in NODE_TYPES}
+
+
+@dataclass
+class Projection:
+    """Vertex types and labels plus the article-entity networkx graph."""
+
+    types: dict[str, str] = field(default_factory=dict)  # IRI -> kgo class name
+    labels: dict[str, str] = field(default_factory=dict)
+    graph: nx.Graph = field(default_factory=nx.Graph)
+
+    def of_type(self, kind: str) -> list[str]:
+        return sorted(n for n, t in self.types.items() if t == kind)
+
+
+def project(triples: Iterable[Quad | Triple]) -> Projection:
+    """The article-entity view of an RDF graph, in one pass over its triples (or quads)."""
+    types: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    links: dict[tuple[str, str], str] = {}
+    mention_of: dict[str, str] = {}
+    entity_of: dict[str, str] = {}
+    relevancy: dict[str, int] = {}
+    for t in triples:
+        p = t.predicate.value
+        code = _DISPATCH.get(p)
+        if code is None:
+            continue
+        if code == 0:
+            o = t.object.value
+            kind = _CLASSES.get(o)
+            if kind is not None:
+                types[t.subject.value] = kind
+        elif code == 1:
+            links[(t.subject.value, t.object.value)] = _LINKS[p]
+        elif code == 2:
+            mention_of[t.object.value] = t.subject.value
+        elif code == 3:
+            entity_of[t.subject.value] = t.object.value
+        elif code == 4:
+            with contextlib.suppress(ValueError):
+                relevancy[t.subject.value] = int(t.object.value)
+        else:
+            labels.setdefault(t.subject.value, t.object.value)
+    weight: dict[tuple[str, str], int] = {}
+    for m, article in mention_of.items():
+        r = relevancy.get(m)
+        entity = entity_of.get(m)
+        if r is not None and entity is not None:
+            key = (article, entity)
+            weight[key] = max(weight.get(key, 0), r)
+    g = nx.Graph()
+    g.add_nodes_from(sorted(n for n in types))
+    for (a, b), kind in sorted(links.items()):
+        if a in types and b in types and a != b:
+            g.add_edge(a, b, type=kind, weight=weight.get((a, b), DEFAULT_WEIGHT))
+    return Projection(types, {n: labels.get(n, n) for n in types}, g)
+
+
+def cooccurrence(proj: Projection, neighbours: int = COOC_NEIGHBOURS) -> nx.Graph:
+    """Entity co-occurrence view: entities linked by the number of articles naming both (see module doc)."""
+    entities = [n for n in proj.graph if proj.types[n] != "Article" and proj.types[n] not in FACETS]
+    col = {n: i for i, n in enumerate(entities)}
+    articles = [n for n in proj.graph if proj.types[n] == "Article"]
+    rows, cols = [], []
+    for i, a in enumerate(articles):
+        for b in proj.graph[a]:
+            j = col.get(b)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+    g = nx.Graph()
+    g.add_nodes_from(entities)
+    if not rows:
+        return g
+    inc = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(articles), len(entities)))
+    co = (inc.T @ inc).tocsr()
+    co.setdiag(0)
+    co.eliminate_zeros()
+    keep: dict[tuple[int, int], int] = {}
+    for i in range(len(entities)):
+        lo, hi = co.indptr[i], co.indptr[i + 1]
+        if lo == hi:
+            continue
+        idx, w = co.indices[lo:hi], co.data[lo:hi]
+        order = np.lexsort((idx, -w))[:neighbours]  # strongest first; ties by column (sorted IRI order)
+        for j, wt in zip(idx[order].tolist(), w[order].tolist(), strict=True):
+            keep[(i, j) if i < j else (j, i)] = wt
+    g.add_weighted_edges_from((entities[i], entities[j], w) for (i, j), w in sorted(keep.items()))
+    return g

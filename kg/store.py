@@ -1,0 +1,76 @@
+"""Open a built graph: its files, its report, and a pyoxigraph store indexed once and reused."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph
+from pyoxigraph import Quad, RdfFormat
+
+from kg.errors import GraphNotFound
+
+
+class BuiltGraph:
+    """A folder written by `kg build` (or any folder holding graph.trig)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.trig = folder / "graph.trig"
+        if not self.trig.is_file():
+            raise GraphNotFound(f"no built graph in {folder} (missing graph.trig); run `kg build --out {folder}` first")
+        self._store: pyoxigraph.Store | None = None
+
+    def report(self) -> dict[str, object]:
+        path = self.folder / "report.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+    def quads(self) -> Iterator[Quad]:
+        """Every quad of the graph, streamed from graph.trig."""
+        with open(self.trig, "rb") as fh:
+            yield from pyoxigraph.parse(fh, RdfFormat.TRIG)
+
+    @property
+    def build_dir(self) -> Path:
+        """The immutable folder of this build (resolving the output folder's symlinks)."""
+        return self.trig.resolve().parent
+
+    def store(self) -> pyoxigraph.Store:
+        """A read-only store of the graph. The first call on a build indexes graph.trig into an on-disk store
+        next to it (written aside, then renamed in); later calls open it at once. Where that folder is not
+        writable, the graph is loaded in memory."""
+        if self._store is not None:
+            return self._store
+        target = self.build_dir / "store"
+        if not (target / "CURRENT").is_file():
+            try:
+                self._index(target)
+            except OSError:
+                mem = pyoxigraph.Store()
+                mem.bulk_load(path=str(self.trig), format=RdfFormat.TRIG)
+                self._store = mem
+                return mem
+        self._store = pyoxigraph.Store.read_only(str(target))
+        return self._store
+
+    def _index(self, target: Path) -> None:
+        tmp = target.with_name(f"store.{os.getpid()}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        store = pyoxigraph.Store(str(tmp))
+        store.bulk_load(path=str(self.trig), format=RdfFormat.TRIG)
+        store.flush()
+        del store
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)  # another process indexed it first
+            if not (target / "CURRENT").is_file():
+                raise
+        with contextlib.suppress(OSError):
+            fd = os.open(target.parent, os.O_RDONLY)
+            os.fsync(fd)
+            os.close(fd)
