@@ -202,3 +202,36 @@ def clusters(graph_dir: Path, level: int | None, fmt: str) -> None:
 
     rows = cluster_rows(_open(graph_dir), level)
     emit(rows, fmt, ["id", "size", "label", "parent", "top"], title=f"Clusters at level {rows[0]['level']}")
+
+
+@main.command()
+@graph_option
+@click.option("--top", type=int, default=500, show_default=True, help="Most nodes on the page (by PageRank).")
+@click.option("--type", "types", multiple=True, help="Only nodes of this type (repeatable).")
+@click.option("--cluster", default=None, help="Only this cluster's members and their articles (id from kg clusters).")
+@click.option("--focus", default=None, help="A node (any of its names) and its neighbourhood.")
+@click.option("--depth", type=int, default=1, show_default=True, help="Neighbourhood depth for --focus.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Page to write (default: view.html in the graph folder).")
+@_errors
+def html(graph_dir: Path, top: int, types: tuple[str, ...], cluster: str | None, focus: str | None, depth: int,
+         out: Path | None) -> None:
+    """Write another view of a built graph as a self-contained HTML page.
+
+    Example: kg html --focus "Mistral 7B" --depth 2 --out mistral.html
+    """
+    from kg.viz import VIEW_PREDICATES, collect, write_html
+
+    graph = _open(graph_dir)
+    store = graph.store()
+    from pyoxigraph import NamedNode
+
+    quads = (q for p in VIEW_PREDICATES for q in store.quads_for_pattern(None, NamedNode(p), None, None))
+    data = collect(quads)
+    target = out or graph_dir / "view.html"
+    parts = [f"top {top}"] + [f"type {t}" for t in types]
+    parts += [f"cluster {cluster}"] if cluster else []
+    parts += [f"focus {focus!r} depth {depth}"] if focus else []
+    view = write_html(data, target, title=f"Knowledge graph view: {', '.join(parts)}", top=top, types=types,
+                      cluster=cluster, focus=focus, depth=depth)
+    click.echo(f"Wrote {target}: {len(view.nodes)} of {view.total} nodes ({view.how}), {len(view.edges)} edges.")

@@ -22,6 +22,7 @@ from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, cooccurrence, project
 from kg.rdf import Minter, corpus_quads, document_quads
 from kg.resolve import resolve, resolve_articles
 from kg.sources import find_sources
+from kg.viz import collect, write_html
 from kg.vocab import DEFAULT_BASE, KGO_NS, RDF_NS, SEGMENTS, output_prefixes
 
 Progress = Callable[[str, int, int], None]
@@ -148,6 +149,7 @@ def build(
     analytics: bool = True,
     seed: int = analyze.DEFAULT_SEED,
     resolution: float = analyze.DEFAULT_RESOLUTION,
+    html: bool = True,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the graph of the documents under `sources` into the output folder `out`."""
@@ -185,6 +187,11 @@ def build(
         result.triples = write_turtle(quads, build_dir / "graph.ttl", prefixes, f"{base}{SEGMENTS['Article']}/")
         write_trig(quads, build_dir / "graph.trig", prefixes)
         lap("serialize")
+        if html:
+            title = f"Knowledge graph of {', '.join(sorted({p.resolve().name for p in sources}))}"
+            write_html(collect(quads), build_dir / "graph.html", title=f"{title} ({result.built} documents)",
+                       seed=seed)
+            lap("html")
         (build_dir / "report.json").write_text(json.dumps(result.report(), indent=2, ensure_ascii=False) + "\n",
                                                encoding="utf-8")
         outdir.commit(build_dir)
