@@ -235,3 +235,187 @@ def html(graph_dir: Path, top: int, types: tuple[str, ...], cluster: str | None,
     view = write_html(data, target, title=f"Knowledge graph view: {', '.join(parts)}", top=top, types=types,
                       cluster=cluster, focus=focus, depth=depth)
     click.echo(f"Wrote {target}: {len(view.nodes)} of {view.total} nodes ({view.how}), {len(view.edges)} edges.")
+
+
+def _params(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
+        out[name.strip()] = value
+    return out
+
+
+def _show_result(result: Any, fmt: str) -> None:
+    from kg.sparql import write_result
+    from kg.vocab import output_prefixes
+
+    if result.form == "CONSTRUCT":
+        body, _ = write_result(result, "nt" if fmt == "nt" else "turtle")
+        click.echo(body.decode("utf-8"), nl=False)
+    elif fmt == "table":
+        if result.form == "ASK":
+            click.echo("true" if result.boolean else "false")
+            return
+        ctx = sorted(output_prefixes().items(), key=lambda kv: -len(kv[1]))
+
+        def short(term: Any) -> str:
+            if term is None:
+                return ""
+            value = term.value
+            if type(term).__name__ == "NamedNode":
+                for prefix, ns in ctx:
+                    if value.startswith(ns):
+                        return f"{prefix}:{value[len(ns):]}"
+            return value
+
+        rows = [{v: short(t) for v, t in zip(result.variables, row, strict=True)} for row in result.rows]
+        emit(rows, "table", result.variables, title=f"{len(rows)} rows")
+    else:
+        body, _ = write_result(result, fmt)
+        click.echo(body.decode("utf-8"), nl=not body.endswith(b"\n"))
+    if result.truncated:
+        click.echo(f"(stopped at {len(result.rows) or len(result.triples)} rows)", err=True)
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("-f", "--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the query from a .rq file.")
+@click.option("--name", help="Run a named query (see --list).")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Parameter of a named query.")
+@click.option("--list", "list_", is_flag=True, help="List the named queries and their parameters.")
+@click.option("--endpoint", help="Run on a remote SPARQL endpoint (e.g. http://host:7878/query) instead.")
+@graph_option
+@format_option("table", "csv", "tsv", "json", "xml", "turtle", "nt")
+@click.option("--max-rows", type=int, default=None, help="Stop after this many rows.")
+@_errors
+def query(text: str | None, file: Path | None, name: str | None, params: tuple[str, ...], list_: bool,
+          endpoint: str | None, graph_dir: Path, fmt: str, max_rows: int | None) -> None:
+    """Run a SPARQL query (our prefixes are predeclared): QUERY text, -f FILE.rq or --name NAME.
+
+    SELECT and ASK print rows; CONSTRUCT and DESCRIBE print Turtle.
+
+    Example: kg query --name concerns-with-technology --param technology="Mistral 7B"
+    """
+    from kg.sparql import bind, check_syntax, named_queries, run_local, run_remote
+
+    queries = named_queries()
+    if list_:
+        rows = [{"name": q.name, "parameters": ", ".join(f"{k}={v}" for k, v in q.params.items()),
+                 "description": q.description} for q in queries.values()]
+        emit(rows, "csv" if fmt == "csv" else ("json" if fmt == "json" else "table"),
+             ["name", "parameters", "description"], title="Named queries")
+        return
+    given = [x for x in (text, file, name) if x]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of QUERY, -f FILE or --name NAME (or --list)")
+    if name:
+        if name not in queries:
+            raise click.ClickException(f"no named query {name!r}; see kg query --list")
+        sparql = bind(queries[name], _params(params))
+    else:
+        if params:
+            raise click.UsageError("--param applies to named queries (--name)")
+        sparql = file.read_text(encoding="utf-8") if file else str(text)
+    if endpoint:
+        check_syntax(sparql)
+        result = run_remote(endpoint, sparql, max_rows=max_rows)
+    else:
+        result = run_local(_open(graph_dir).store(), sparql, max_rows)
+    _show_result(result, fmt)
+
+
+@main.command()
+@graph_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=7878, show_default=True)
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run.")
+@click.option("--max-rows", type=int, default=10_000, show_default=True, help="Rows (or triples) per answer.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
+@_errors
+def serve(graph_dir: Path, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint at /sparql and the HTML explorer at /.
+
+    Example: kg serve --port 7878, then curl 'http://127.0.0.1:7878/sparql?query=ASK{?s?p?o}'
+    """
+    from kg.serve import Endpoint, Limits
+
+    graph = _open(graph_dir)
+    try:
+        graph.store()
+        store_path: str | None = str(graph.build_dir / "store")
+    except OSError:
+        store_path = None
+    if store_path and not Path(store_path, "CURRENT").is_file():
+        store_path = None
+    endpoint = Endpoint(store_path, graph.trig, graph.folder / "graph.html", host, port,
+                        Limits(timeout=timeout, max_rows=max_rows, workers=workers))
+    click.echo(f"SPARQL endpoint: {endpoint.url}/sparql   explorer: {endpoint.url}/   (Ctrl-C to stop)")
+    try:
+        endpoint.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@main.command()
+@graph_option
+@click.option("--store", "store_url", required=True,
+              help="Graph Store Protocol endpoint, e.g. http://host:7878/store (Oxigraph) or .../ds/data (Fuseki).")
+@click.option("--graph-iri", "--into", "graph_iri", default=None,
+              help="Named graph to write into (default: the store's default graph).")
+@click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
+@click.option("--batch", type=int, default=50_000, show_default=True, help="Triples per request.")
+@_errors
+def push(graph_dir: Path, store_url: str, graph_iri: str | None, replace: bool, batch: int) -> None:
+    """Upload the built graph to a SPARQL server through its Graph Store Protocol endpoint.
+
+    Example: kg push --store http://127.0.0.1:7878/store --into https://example.org/graph/signals --replace
+    """
+    from kg.export import union_triples
+    from kg.sparql import push as gsp_push
+
+    graph = _open(graph_dir)
+    total = int(graph.report().get("graph", {}).get("triples", 0) or 0)
+
+    def progress(sent: int) -> None:
+        share = f" ({100 * sent / total:.0f}%)" if total else ""
+        click.echo(f"  sent {sent:,} of {total:,} triples{share}", err=True)
+
+    sent = gsp_push(store_url, union_triples(graph.quads(), graph.article_prefix()), graph_iri, replace, batch,
+                    progress=progress)
+    target = f"named graph <{graph_iri}>" if graph_iri else "the default graph"
+    click.echo(f"Pushed {sent:,} triples to {target} of {store_url}" + (" (replaced)." if replace else "."))
+
+
+@main.command(name="export")
+@graph_option
+@click.option("--format", "fmt", required=True, type=click.Choice(["graphml", "gexf", "csv", "jsonld", "nt"]))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="File to write (a folder for csv); default: export.<ext> in the graph folder.")
+@_errors
+def export_cmd(graph_dir: Path, fmt: str, out: Path | None) -> None:
+    """Export the graph for other tools: GraphML/GEXF (Gephi, Cytoscape), CSV tables, JSON-LD, N-Triples.
+
+    Example: kg export --format gexf --out graph.gexf
+    """
+    from kg import export
+
+    graph = _open(graph_dir)
+    ext = {"graphml": "graphml", "gexf": "gexf", "csv": "csv", "jsonld": "jsonld", "nt": "nt"}[fmt]
+    target = out or graph_dir / (f"export-{ext}" if fmt == "csv" else f"export.{ext}")
+    if fmt == "graphml":
+        g = export.write_graphml(graph, target)
+        what = f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges"
+    elif fmt == "gexf":
+        g = export.write_gexf(graph, target)
+        what = f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges"
+    elif fmt == "csv":
+        nodes, edges = export.write_csv(graph, target)
+        what = f"{nodes.name} and {edges.name}"
+    elif fmt == "jsonld":
+        what = f"{export.write_jsonld(graph, target):,} triples"
+    else:
+        what = f"{export.write_ntriples(graph, target):,} triples"
+    click.echo(f"Wrote {target}: {what}.")

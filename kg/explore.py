@@ -26,7 +26,7 @@ def _rows(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
     return [{n: (row[n].value if row[n] is not None else "") for n in names} for row in result]
 
 
-def _projection_quads(store: pyoxigraph.Store) -> Iterator[Quad]:
+def projection_quads(store: pyoxigraph.Store) -> Iterator[Quad]:
     """Only the triples the projection reads, straight from the store's index."""
     for pred in (RDF.type, RDFS.label, KGO.hasKeyword, KGO.hasTheme, KGO.hasSignal, KGO.hasTechnology,
                  KGO.hasConcern, KGO.hasBehavior, KGO.hasIssue, KGO.category, KGO.contentType, KGO.closest,
@@ -39,7 +39,7 @@ def stats(graph: BuiltGraph) -> dict[str, object]:
     store = graph.store()
     counts = _rows(store, """SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type
         FILTER(STRSTARTS(STR(?type), STR(kgo:))) } GROUP BY ?type ORDER BY DESC(?n) ?type""")
-    g = project(_projection_quads(store)).graph
+    g = project(projection_quads(store)).graph
     comps = sorted((len(c) for c in nx.connected_components(g)), reverse=True) if len(g) else []
     levels = _rows(store, """SELECT ?level (COUNT(?c) AS ?n) WHERE { ?c a kgo:Cluster ; kgo:level ?level }
         GROUP BY ?level ORDER BY ?level""")

@@ -34,6 +34,19 @@ class BuiltGraph:
         with open(self.trig, "rb") as fh:
             yield from pyoxigraph.parse(fh, RdfFormat.TRIG)
 
+    def article_prefix(self) -> str:
+        """IRI prefix of this graph's articles (from its base IRI, read off the Turtle prefixes)."""
+        with open(self.folder / "graph.ttl" if (self.folder / "graph.ttl").is_file() else self.trig, "rb") as fh:
+            for raw in fh:
+                line = raw.decode("utf-8", "replace")
+                if line.startswith("@prefix article:"):
+                    return line.split("<", 1)[1].split(">", 1)[0]
+                if not line.startswith("@prefix"):
+                    break
+        from kg.vocab import DEFAULT_BASE
+
+        return f"{DEFAULT_BASE}article/"
+
     @property
     def build_dir(self) -> Path:
         """The immutable folder of this build (resolving the output folder's symlinks)."""

@@ -1,0 +1,102 @@
+"""Named-query latency on a built graph: kg's engine (pyoxigraph on-disk store, indexed once) against rdflib's
+default in-memory store, in the same run.
+
+    python bench/queries.py [--docs 10000] [--repeat 3] [--rdflib-timeout 300]
+
+The corpus comes from make_corpus.py (cached under bench/.corpora); it is built with `kg build` if needed.
+Each named query runs with its default parameters; the median of --repeat runs is reported. rdflib queries
+that run past --rdflib-timeout seconds are stopped (SIGALRM) and reported as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import HERE, corpus
+from kg.pipeline import build
+from kg.sparql import named_queries, run_local
+from kg.store import BuiltGraph
+from kg.vocab import prefixes
+
+
+class Timeout(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise Timeout
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--docs", type=int, default=10000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rdflib-timeout", type=int, default=300)
+    ap.add_argument("--skip-rdflib", action="store_true")
+    args = ap.parse_args()
+    folder, _ = corpus(args.docs)
+    out = HERE / "results" / f"graph-{args.docs}"
+    if not (out / "graph.trig").exists():
+        print(f"building {folder} ...", file=sys.stderr)
+        build([folder], out)
+    graph = BuiltGraph(out)
+    t = time.perf_counter()
+    store = graph.store()
+    index_s = time.perf_counter() - t
+    queries = named_queries()
+    results: dict[str, dict[str, object]] = {}
+    for name, q in queries.items():
+        times, rows = [], 0
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            res = run_local(store, q.text)
+            times.append(time.perf_counter() - t)
+            rows = len(res.rows)
+        results[name] = {"kg_s": round(statistics.median(times), 4), "rows": rows}
+        print(f"kg      {name:28s} {statistics.median(times):8.3f} s  {rows} rows", file=sys.stderr)
+    load_s = None
+    if not args.skip_rdflib:
+        import rdflib
+
+        t = time.perf_counter()
+        g = rdflib.Graph()
+        g.parse(out / "graph.ttl", format="turtle")
+        load_s = time.perf_counter() - t
+        print(f"rdflib loaded {len(g):,} triples in {load_s:.1f} s", file=sys.stderr)
+        ns = prefixes()
+        signal.signal(signal.SIGALRM, _alarm)
+        for name, q in queries.items():
+            times = []
+            rows = None
+            for _ in range(args.repeat):
+                signal.alarm(args.rdflib_timeout)
+                t = time.perf_counter()
+                try:
+                    rows = len(list(g.query(q.text, initNs=ns)))
+                    times.append(time.perf_counter() - t)
+                except Timeout:
+                    times.append(float("inf"))
+                    break
+                finally:
+                    signal.alarm(0)
+            med = statistics.median(times)
+            results[name]["rdflib_s"] = None if med == float("inf") else round(med, 4)
+            results[name]["rdflib_rows"] = rows
+            if med != float("inf"):
+                results[name]["speedup"] = round(med / max(results[name]["kg_s"], 1e-6), 1)
+            shown = f"{med:8.3f} s" if med != float("inf") else f"> {args.rdflib_timeout} s (stopped)"
+            print(f"rdflib  {name:28s} {shown}", file=sys.stderr)
+    print(json.dumps({"docs": args.docs, "kg_index_s": round(index_s, 2),
+                      "rdflib_load_s": None if load_s is None else round(load_s, 1), "queries": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

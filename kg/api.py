@@ -1,0 +1,90 @@
+"""A small Python API for notebooks: load a built graph, run SPARQL, get rows or a pandas DataFrame.
+
+    >>> import kg
+    >>> g = kg.load("outputs")
+    >>> g.query("SELECT ?l WHERE { ?t a kgo:Technology ; rdfs:label ?l } LIMIT 3")   # doctest: +SKIP
+    [{'l': 'Mistral 7B'}, ...]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode
+
+from kg.explore import cluster_rows, stats, top
+from kg.sparql import Result, bind, named_queries, run_local
+from kg.store import BuiltGraph
+
+_NUMERIC = {"integer": int, "int": int, "long": int, "short": int, "decimal": float, "double": float,
+            "float": float}
+
+
+def to_python(term: Any) -> Any:
+    """A term as a Python value: IRIs and strings as str, numbers as int/float, booleans as bool."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        kind = term.datatype.value.rsplit("#", 1)[-1]
+        if kind in _NUMERIC:
+            try:
+                return _NUMERIC[kind](term.value)
+            except ValueError:
+                return term.value
+        if kind == "boolean":
+            return term.value == "true"
+        return term.value
+    if isinstance(term, NamedNode):
+        return term.value
+    return f"_:{term.value}"
+
+
+class KnowledgeGraph:
+    """A built graph opened for queries (the store is indexed once, then reused)."""
+
+    def __init__(self, folder: str | Path = "outputs") -> None:
+        self.graph = BuiltGraph(Path(folder))
+        self.store = self.graph.store()
+
+    def run(self, sparql: str, max_rows: int | None = None) -> Result:
+        """The raw Result of a query (rows of pyoxigraph terms, a boolean, or triples)."""
+        return run_local(self.store, sparql, max_rows)
+
+    def query(self, sparql: str, max_rows: int | None = None) -> list[dict[str, Any]] | bool:
+        """Rows of a SELECT as dicts of Python values, or the boolean of an ASK."""
+        result = self.run(sparql, max_rows)
+        if result.form == "ASK":
+            return bool(result.boolean)
+        if result.form == "CONSTRUCT":
+            return [{"subject": to_python(t.subject), "predicate": to_python(t.predicate),
+                     "object": to_python(t.object)} for t in result.triples]
+        return [{v: to_python(t) for v, t in zip(result.variables, row, strict=True)} for row in result.rows]
+
+    def named(self, name: str, **params: str) -> list[dict[str, Any]] | bool:
+        """Run a named query from ontology/queries with parameters."""
+        return self.query(bind(named_queries()[name], {k: str(v) for k, v in params.items()}))
+
+    def df(self, sparql: str, max_rows: int | None = None) -> Any:
+        """A pandas DataFrame of a SELECT (needs pandas: pip install 'kg[pandas]')."""
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError("KnowledgeGraph.df needs pandas: pip install pandas") from exc
+        result = self.run(sparql, max_rows)
+        rows = [[to_python(t) for t in row] for row in result.rows]
+        return pd.DataFrame(rows, columns=result.variables)
+
+    def top(self, *types: str, by: str = "pagerank", n: int = 10) -> list[dict[str, object]]:
+        return top(self.graph, types, by, n)
+
+    def stats(self) -> dict[str, object]:
+        return stats(self.graph)
+
+    def clusters(self, level: int | None = None) -> list[dict[str, object]]:
+        return cluster_rows(self.graph, level)
+
+
+def load(folder: str | Path = "outputs") -> KnowledgeGraph:
+    """Open a graph built by `kg build` (its --out folder)."""
+    return KnowledgeGraph(folder)

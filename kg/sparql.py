@@ -1,0 +1,277 @@
+"""SPARQL: named queries, parameters, running queries locally or remotely, and result formats.
+
+Results are written by pyoxigraph's serializers (SPARQL 1.1 Query Results JSON, XML, CSV, TSV; Turtle and
+N-Triples for graphs). A row cap is applied by handing pyoxigraph only the first rows, as TSV, whose term
+syntax is N-Triples, so every format comes out of the same serializer.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
+
+from kg.errors import EndpointError, QueryError, QuerySyntaxError
+from kg.resources import ontology_dir
+from kg.vocab import output_prefixes, prefixes
+
+RESULT_FORMATS = {
+    "json": (QueryResultsFormat.JSON, "application/sparql-results+json"),
+    "xml": (QueryResultsFormat.XML, "application/sparql-results+xml"),
+    "csv": (QueryResultsFormat.CSV, "text/csv; charset=utf-8"),
+    "tsv": (QueryResultsFormat.TSV, "text/tab-separated-values; charset=utf-8"),
+}
+GRAPH_FORMATS = {
+    "turtle": (RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
+    "nt": (RdfFormat.N_TRIPLES, "application/n-triples"),
+    "jsonld": (RdfFormat.JSON_LD, "application/ld+json"),
+    "rdfxml": (RdfFormat.RDF_XML, "application/rdf+xml"),
+}
+_ERROR_AT = re.compile(r"error at (\d+):(\d+): ?(.*)", re.S)
+_VALUES = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*([^}]*?)\s*\}", re.I)
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+                   re.I)
+
+
+@dataclass
+class NamedQuery:
+    """A query file of ontology/queries: its name, first comment line, text and parameters (with defaults)."""
+
+    name: str
+    description: str
+    text: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def named_queries(folder: Path | None = None) -> dict[str, NamedQuery]:
+    """Every .rq file under ontology/queries, by file stem."""
+    out: dict[str, NamedQuery] = {}
+    for path in sorted((folder or ontology_dir() / "queries").glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        first = next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#")), "")
+        params = {m.group(1): m.group(2) for m in _VALUES.finditer(text)}
+        out[path.stem] = NamedQuery(path.stem, first, text, params)
+    return out
+
+
+def sparql_term(raw: str, like: str) -> str:
+    """A parameter value as SPARQL, in the kind of its default: an IRI, a number, or a string literal."""
+    like = like.strip()
+    if like.startswith("<") or raw.startswith(("http://", "https://")):
+        iri = raw.strip().strip("<>")
+        if re.search(r"[\s<>\"{}|\\^`]", iri):
+            raise QueryError(f"not an IRI: {raw!r}")
+        return f"<{iri}>"
+    if re.fullmatch(r"[+-]?\d+(\.\d+)?", like) and re.fullmatch(r"[+-]?\d+(\.\d+)?", raw.strip()):
+        return raw.strip()
+    escaped = raw.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def bind(query: NamedQuery, values: dict[str, str]) -> str:
+    """The query text with `VALUES ?name { default }` replaced by the given values."""
+    unknown = sorted(set(values) - set(query.params))
+    if unknown:
+        known = ", ".join(query.params) or "none"
+        raise QueryError(f"query {query.name!r} has no parameter {unknown[0]!r} (parameters: {known})")
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in values:
+            return m.group(0)
+        return f"VALUES ?{name} {{ {sparql_term(values[name], m.group(2))} }}"
+
+    return _VALUES.sub(repl, query.text)
+
+
+def syntax_error(exc: SyntaxError, query: str) -> QuerySyntaxError:
+    """Our error for a pyoxigraph SyntaxError: the line and column, and the line itself with a caret."""
+    text = str(exc)
+    m = _ERROR_AT.search(text)
+    if not m:
+        return QuerySyntaxError(f"SPARQL syntax error: {text}")
+    line, col, what = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
+    if len(what) > 160:
+        what = what[:157] + "..."
+    lines = query.splitlines() or [""]
+    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    caret = " " * max(0, col - 1) + "^"
+    return QuerySyntaxError(f"SPARQL syntax error at line {line}, column {col}: {what}\n  {shown}\n  {caret}",
+                            line, col)
+
+
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT, DESCRIBE, or UPDATE, read from the first keyword after the prologue."""
+    body = re.sub(r"#[^\n]*", " ", query)
+    body = re.sub(r"<[^>\s]*>", "<>", body)
+    body = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', '""', body)
+    m = _FORM.search(body)
+    if not m:
+        return "SELECT"
+    word = m.group(1).upper()
+    return word if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else "UPDATE"
+
+
+@dataclass
+class Result:
+    """A query result held in memory: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | None]] = field(
+        default_factory=list)
+    boolean: bool | None = None
+    triples: list[pyoxigraph.Triple] = field(default_factory=list)
+    truncated: bool = False
+
+    def records(self) -> list[dict[str, str]]:
+        """Rows as dicts of plain strings (unbound variables left out)."""
+        return [{v: t.value for v, t in zip(self.variables, row, strict=True) if t is not None}
+                for row in self.rows]
+
+
+def collect(answer: QuerySolutions | QueryBoolean | QueryTriples, max_rows: int | None = None) -> Result:
+    """Read a pyoxigraph answer into a Result, stopping after max_rows rows or triples."""
+    if isinstance(answer, QueryBoolean):
+        return Result("ASK", boolean=bool(answer))
+    if isinstance(answer, QueryTriples):
+        triples: list[pyoxigraph.Triple] = []
+        for t in answer:
+            if max_rows is not None and len(triples) >= max_rows:
+                return Result("CONSTRUCT", triples=triples, truncated=True)
+            triples.append(t)
+        return Result("CONSTRUCT", triples=triples)
+    names = [v.value for v in answer.variables]
+    rows = []
+    for sol in answer:
+        if max_rows is not None and len(rows) >= max_rows:
+            return Result("SELECT", names, rows, truncated=True)
+        rows.append([sol[v] for v in names])
+    return Result("SELECT", names, rows)
+
+
+def run_local(store: pyoxigraph.Store, query: str, max_rows: int | None = None) -> Result:
+    """Run a query on a store with our prefixes predeclared, the union of all graphs as default graph."""
+    if query_form(query) == "UPDATE":
+        raise QueryError("updates are not allowed: kg queries are read-only")
+    try:
+        answer = store.query(query, prefixes=prefixes(), use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise syntax_error(exc, query) from None
+    except OSError as exc:
+        raise QueryError(f"query failed: {exc}") from None
+    return collect(answer, max_rows)
+
+
+def check_syntax(query: str) -> None:
+    """Raise QuerySyntaxError if the query does not parse (checked on an empty store)."""
+    run_local(pyoxigraph.Store(), query, max_rows=0)
+
+
+def _tsv(result: Result) -> bytes:
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in result.rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def write_result(result: Result, fmt: str) -> tuple[bytes, str]:
+    """Serialize a result: json/xml/csv/tsv for SELECT and ASK, turtle/nt/jsonld/rdfxml for graphs.
+    Returns the bytes and the media type."""
+    if result.form == "CONSTRUCT":
+        rdf_format, media = GRAPH_FORMATS.get(fmt, GRAPH_FORMATS["turtle"])
+        buf = io.BytesIO()
+        pyoxigraph.serialize(result.triples, buf, rdf_format,
+                             prefixes=output_prefixes() if rdf_format == RdfFormat.TURTLE else None)
+        return buf.getvalue(), media
+    res_format, media = RESULT_FORMATS.get(fmt, RESULT_FORMATS["json"])
+    if result.form == "ASK":
+        data = b"true\n" if result.boolean else b"false\n"
+        answer = pyoxigraph.parse_query_results(data, QueryResultsFormat.TSV)
+    else:
+        answer = pyoxigraph.parse_query_results(_tsv(result), QueryResultsFormat.TSV)
+    buf = io.BytesIO()
+    answer.serialize(buf, res_format)
+    return buf.getvalue(), media
+
+
+# ------------------------------------------------------------------ remote endpoints (SPARQL 1.1 Protocol)
+
+def _http(req: urllib.request.Request, timeout: float) -> tuple[bytes, str]:
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.read(), resp.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as exc:
+        body = exc.read()[:300].decode("utf-8", "replace").strip()
+        raise EndpointError(f"{req.full_url} answered {exc.code} {exc.reason}: {body}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise EndpointError(f"cannot reach {req.full_url}: {reason}") from None
+
+
+def run_remote(endpoint: str, query: str, timeout: float = 60.0, max_rows: int | None = None) -> Result:
+    """Run a query on a SPARQL 1.1 Protocol endpoint (POST, form-encoded) and read the answer."""
+    form = query_form(query)
+    if form == "UPDATE":
+        raise QueryError("updates are not allowed: kg queries are read-only")
+    accept = ("application/n-triples, text/turtle;q=0.9" if form in ("CONSTRUCT", "DESCRIBE")
+              else "application/sparql-results+json")
+    full = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes().items()) + query
+    data = urllib.parse.urlencode({"query": full}).encode()
+    req = urllib.request.Request(endpoint, data=data, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+    body, ctype = _http(req, timeout)
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        fmt = RdfFormat.TURTLE if "turtle" in ctype else RdfFormat.N_TRIPLES
+        triples = [q.triple for q in pyoxigraph.parse(body, fmt)]
+        cut = max_rows is not None and len(triples) > max_rows
+        return Result("CONSTRUCT", triples=triples[:max_rows] if cut else triples, truncated=cut)
+    answer = pyoxigraph.parse_query_results(body, QueryResultsFormat.JSON)
+    return collect(answer, max_rows)
+
+
+def push_batches(triples: Iterable[pyoxigraph.Triple], batch: int) -> Iterable[tuple[bytes, int]]:
+    """N-Triples documents of at most `batch` triples each, with their triple counts."""
+    chunk: list[pyoxigraph.Triple] = []
+    for t in triples:
+        chunk.append(t)
+        if len(chunk) >= batch:
+            yield pyoxigraph.serialize(chunk, format=RdfFormat.N_TRIPLES), len(chunk)
+            chunk = []
+    if chunk:
+        yield pyoxigraph.serialize(chunk, format=RdfFormat.N_TRIPLES), len(chunk)
+
+
+def graph_store_url(store: str, graph: str | None) -> str:
+    """The Graph Store Protocol URL of the default graph or of a named graph."""
+    sep = "&" if "?" in store else "?"
+    return f"{store}{sep}default" if not graph else f"{store}{sep}graph={urllib.parse.quote(graph, safe='')}"
+
+
+def push(store: str, triples: Iterable[pyoxigraph.Triple], graph: str | None = None, replace: bool = False,
+         batch: int = 50_000, timeout: float = 300.0, progress: object = None) -> int:
+    """Upload triples to a Graph Store Protocol endpoint in batches: PUT first when replacing, then POST.
+    Returns the number of triples sent."""
+    url = graph_store_url(store, graph)
+    sent = 0
+    first = True
+    for body, n in push_batches(triples, batch):
+        method = "PUT" if (replace and first) else "POST"
+        req = urllib.request.Request(url, data=body, method=method,
+                                     headers={"Content-Type": "application/n-triples"})
+        _http(req, timeout)
+        sent += n
+        first = False
+        if callable(progress):
+            progress(sent)
+    if replace and first:  # nothing to send: replacing means emptying the graph
+        req = urllib.request.Request(url, data=b"", method="PUT", headers={"Content-Type": "application/n-triples"})
+        _http(req, timeout)
+    return sent
