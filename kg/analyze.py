@@ -123,3 +123,21 @@ def clusters(cooc: nx.Graph, pagerank: dict[str, float], labels: dict[str, str],
         parent_of = {v: c.id for c in current for v in c.members}
         levels.append(current)
     return levels
+
+
+def participation(cooc: nx.Graph, levels: list[list[Cluster]]) -> dict[str, float]:
+    """Participation coefficient of each node over the coarsest clusters: 1 - sum over clusters of (weight of
+    the node's links into the cluster / weight of all its links) squared; 0 for nodes without links."""
+    if not levels:
+        return {}
+    owner = {v: c.id for c in levels[0] for v in c.members}
+    out: dict[str, float] = {}
+    for v in cooc:
+        into: dict[str, float] = {}
+        total = 0.0
+        for u, w in cooc[v].items():
+            weight = float(w.get("weight", 1.0))
+            into[owner.get(u, "")] = into.get(owner.get(u, ""), 0.0) + weight
+            total += weight
+        out[v] = 1.0 - sum((x / total) ** 2 for x in into.values()) if total else 0.0
+    return out

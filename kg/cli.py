@@ -97,17 +97,20 @@ def main() -> None:
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed of sampled betweenness and Louvain.")
 @click.option("--resolution", type=float, default=1.0, show_default=True,
               help="Louvain resolution: above 1 gives more, smaller clusters.")
+@click.option("--aliases", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="YAML or CSV file of merges to force or forbid (see README).")
 @_errors
 def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool, analytics: bool, seed: int,
-          resolution: float) -> None:
+          resolution: float, aliases: Path | None) -> None:
     """Build the graph from SOURCES (files or folders; default seeds/) into --out.
 
     Example: kg build seeds/ --out outputs/
     """
     from kg.pipeline import build as run_build
+    from kg.resolve import load_aliases
 
     result = run_build(list(sources) or [Path("seeds")], out, base=base, strict=strict, analytics=analytics,
-                       seed=seed, resolution=resolution)
+                       seed=seed, resolution=resolution, aliases=load_aliases(aliases) if aliases else None)
     nodes = ", ".join(f"{n:,} {t}" for t, n in sorted(result.nodes.items(), key=lambda kv: (-kv[1], kv[0])))
     click.echo(f"Read {result.read} files: built {result.built} documents, skipped {len(result.skipped)}.")
     click.echo(f"Graph: {result.triples:,} triples; {nodes}.")
@@ -360,23 +363,33 @@ def serve(graph_dir: Path, host: str, port: int, timeout: float, max_rows: int, 
 
 
 @main.command()
-@graph_option
 @click.option("--store", "store_url", required=True,
               help="Graph Store Protocol endpoint, e.g. http://host:7878/store (Oxigraph) or .../ds/data (Fuseki).")
-@click.option("--graph-iri", "--into", "graph_iri", default=None,
-              help="Named graph to write into (default: the store's default graph).")
+@click.option("--graph", "graphs", multiple=True, metavar="DIR|IRI",
+              help="The built graph's folder (default outputs/) and/or the IRI of the named graph to write into "
+                   "(a value with a scheme, like https://..., is an IRI). Without an IRI: the default graph.")
+@click.option("--into", "into", default=None, metavar="IRI", help="Named graph to write into (same as --graph IRI).")
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
 @click.option("--batch", type=int, default=50_000, show_default=True, help="Triples per request.")
 @_errors
-def push(graph_dir: Path, store_url: str, graph_iri: str | None, replace: bool, batch: int) -> None:
+def push(store_url: str, graphs: tuple[str, ...], into: str | None, replace: bool, batch: int) -> None:
     """Upload the built graph to a SPARQL server through its Graph Store Protocol endpoint.
 
-    Example: kg push --store http://127.0.0.1:7878/store --into https://example.org/graph/signals --replace
+    Example: kg push --store http://127.0.0.1:7878/store --graph https://example.org/graph/signals --replace
     """
+    import re
+
     from kg.export import union_triples
     from kg.sparql import push as gsp_push
 
-    graph = _open(graph_dir)
+    iris = [g for g in graphs if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", g) and not Path(g).exists()]
+    dirs = [g for g in graphs if g not in iris]
+    if into:
+        iris.append(into)
+    if len(iris) > 1 or len(dirs) > 1:
+        raise click.UsageError("give at most one graph folder and one named-graph IRI")
+    graph_iri = iris[0] if iris else None
+    graph = _open(Path(dirs[0]) if dirs else Path("outputs"))
     total = int(graph.report().get("graph", {}).get("triples", 0) or 0)
 
     def progress(sent: int) -> None:
@@ -419,3 +432,35 @@ def export_cmd(graph_dir: Path, fmt: str, out: Path | None) -> None:
     else:
         what = f"{export.write_ntriples(graph, target):,} triples"
     click.echo(f"Wrote {target}: {what}.")
+
+
+@main.command()
+@graph_option
+@click.option("--type", "types", multiple=True, help="Only merges of this node type (repeatable).")
+@format_option("table", "csv", "json")
+@_errors
+def merges(graph_dir: Path, types: tuple[str, ...], fmt: str) -> None:
+    """List every merge of surface forms into one node, with the rule that made it, and what was kept apart.
+
+    Undo a wrong merge with a `forbid` entry in an alias file (kg build --aliases FILE).
+
+    Example: kg merges --type Technology
+    """
+    path = graph_dir / "merges.json"
+    if not path.is_file():
+        raise click.ClickException(f"no merges.json in {graph_dir}; run kg build --out {graph_dir} first")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    entities = [e for e in data["entities"] if not types or e["type"] in types]
+    if fmt == "json":
+        click.echo(json.dumps({**data, "entities": entities}, indent=2, ensure_ascii=False))
+        return
+    rows = [{"type": e["type"], "label": e["label"], "form": f["form"], "count": f["count"], "rule": f["rule"]}
+            for e in entities for f in e["forms"] if f["form"] != e["label"]]
+    emit(rows, fmt, ["type", "label", "form", "count", "rule"], title=f"{len(entities)} merged nodes")
+    if fmt == "table":
+        for a in data["ambiguous_acronyms"]:
+            click.echo(f"ambiguous {a['type']} acronym {a['acronym']!r}: {'; '.join(a['expansions'])} (not merged)")
+        for b in data["blocked"]:
+            click.echo(f"kept apart by the alias file ({b['type']}): {' / '.join(b['forms'])}")
+        for g in data.get("articles", []):
+            click.echo(f"one article under ids {', '.join(g['ids'])} ({'; '.join(g['rules'])})")

@@ -39,6 +39,12 @@ def metric_quads(metrics: Centrality) -> Iterator[Quad]:
         yield Quad(node, KGO.eigenvector, double(metrics.eigenvector.get(v, 0.0)), _G)
 
 
+def participation_quads(values: dict[str, float]) -> Iterator[Quad]:
+    """kgo:participation of every clustered node, sorted by IRI."""
+    for v in sorted(values):
+        yield Quad(NamedNode(v), KGO.participation, double(values[v]), _G)
+
+
 def cluster_quads(levels: list[list[Cluster]], base: str) -> Iterator[Quad]:
     """kgo:Cluster nodes (label, size, level, parent) and kgo:inCluster from each member, at every level."""
     membership: dict[str, list[NamedNode]] = {}

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from kg.errors import BuildLocked
 
-PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json")
+PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json")  # top-level links
 
 
 def _fsync_dir(path: Path) -> None:

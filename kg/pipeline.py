@@ -12,7 +12,7 @@ from pathlib import Path
 from pyoxigraph import Quad
 
 from kg import __version__, analyze
-from kg.enrich import cluster_quads, metric_quads
+from kg.enrich import cluster_quads, metric_quads, participation_quads
 from kg.errors import StrictFailure
 from kg.export import write_trig, write_turtle
 from kg.model import Document, Problem, Skipped
@@ -20,7 +20,7 @@ from kg.outputs import OutputDir
 from kg.parse import parse_bytes
 from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, cooccurrence, project
 from kg.rdf import Minter, corpus_quads, document_quads
-from kg.resolve import resolve, resolve_articles
+from kg.resolve import Aliases, resolve, resolve_articles
 from kg.sources import find_sources
 from kg.viz import collect, write_html
 from kg.vocab import DEFAULT_BASE, KGO_NS, RDF_NS, SEGMENTS, output_prefixes
@@ -106,7 +106,8 @@ def run_analytics(quads: list[Quad], base: str, seed: int, resolution: float, re
         "eigenvector": metrics.info["eigenvector"],
         "clusters": {"seed": seed, "resolution": resolution, "per_level": [len(level) for level in levels]},
     }
-    return list(metric_quads(metrics)) + list(cluster_quads(levels, base))
+    return (list(metric_quads(metrics)) + list(participation_quads(analyze.participation(cooc, levels)))
+            + list(cluster_quads(levels, base)))
 
 
 @dataclass
@@ -120,16 +121,17 @@ class Prepared:
     quads: list[Quad]  # per-document named graphs, in document order
     corpus: list[Quad]  # default graph
     problems: list[Problem]
+    merges: dict[str, object]
 
 
 def prepare(sources: list[Path], base: str = DEFAULT_BASE, progress: Progress | None = None,
-            timings: dict[str, float] | None = None) -> Prepared:
+            timings: dict[str, float] | None = None, aliases: Aliases | None = None) -> Prepared:
     """Read, parse, resolve and emit quads for every document under `sources`."""
     clock = time.perf_counter()
     docs, skipped, read = read_documents(sources, progress)
     if timings is not None:
         timings["parse"] = time.perf_counter() - clock
-    res = resolve(docs)
+    res = resolve(docs, aliases)
     articles = resolve_articles(docs)
     mint = Minter(base)
     emitted = [document_quads(doc, res, articles, mint) for doc in docs]
@@ -137,8 +139,18 @@ def prepare(sources: list[Path], base: str = DEFAULT_BASE, progress: Progress | 
     corpus = list(corpus_quads(docs, emitted, res, articles, mint))
     problems = [p for doc in docs for p in doc.problems] + [p for em in emitted for p in em.problems]
     problems += articles.problems + [p for s in skipped for p in s.problems]
+    for a in res.ambiguities:
+        problems.append(Problem("(corpus)", 0, "ambiguous-acronym",
+                                f"{a.kind} acronym {a.acronym!r} is paired with {len(a.expansions)} expansions "
+                                f"({'; '.join(a.expansions)}); the bare acronym is not merged with any"))
+    for text in res.unused_aliases:
+        problems.append(Problem("(aliases)", 0, "alias-unused", f"alias not applied: {text}"))
+    for b in res.blocked:
+        problems.append(Problem("(aliases)", 0, "alias-forbid", f"{b['type']}: {b['forms']} kept apart", "info"))
     problems.sort(key=lambda p: (p.file, p.line, p.code, p.message))
-    return Prepared(base, docs, skipped, read, quads, corpus, problems)
+    merges = res.merges()
+    merges["articles"] = articles.groups
+    return Prepared(base, docs, skipped, read, quads, corpus, problems, merges)
 
 
 def build(
@@ -150,6 +162,7 @@ def build(
     seed: int = analyze.DEFAULT_SEED,
     resolution: float = analyze.DEFAULT_RESOLUTION,
     html: bool = True,
+    aliases: Aliases | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the graph of the documents under `sources` into the output folder `out`."""
@@ -164,7 +177,7 @@ def build(
 
     outdir = OutputDir(out)
     with outdir.locked():
-        prep = prepare(sources, base, progress, result.timings)
+        prep = prepare(sources, base, progress, result.timings, aliases)
         result.read, result.built, result.skipped = prep.read, len(prep.docs), prep.skipped
         result.problems = prep.problems
         quads, corpus = prep.quads, prep.corpus
@@ -192,6 +205,8 @@ def build(
             write_html(collect(quads), build_dir / "graph.html", title=f"{title} ({result.built} documents)",
                        seed=seed)
             lap("html")
+        (build_dir / "merges.json").write_text(json.dumps(prep.merges, indent=1, ensure_ascii=False) + "\n",
+                                               encoding="utf-8")
         (build_dir / "report.json").write_text(json.dumps(result.report(), indent=2, ensure_ascii=False) + "\n",
                                                encoding="utf-8")
         outdir.commit(build_dir)

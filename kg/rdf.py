@@ -168,12 +168,25 @@ def document_quads(doc: Document, res: Resolution, articles: ArticleIds, mint: M
 def corpus_quads(docs: Sequence[Document], emitted: Sequence[Emitted], res: Resolution, articles: ArticleIds,
                  mint: Minter) -> Iterator[Quad]:
     """Default-graph quads: node types and labels, article labels, articles only known from links."""
+    related: dict[tuple[str, str], list[NamedNode]] = defaultdict(list)
+    for a, b in res.related:
+        related[(a.kind, a.slug)].append(mint.entity(b))
+        related[(b.kind, b.slug)].append(mint.entity(a))
+    mentions: dict[tuple[str, str], list[NamedNode]] = defaultdict(list)
+    for a, tech in res.mentions:
+        mentions[(a.kind, a.slug)].append(mint.entity(tech))
     for e in res.entities:
         node = mint.entity(e)
         yield Quad(node, RDF.type, KGO[e.kind], DEFAULT)
         yield Quad(node, RDFS.label, Literal(e.label), DEFAULT)
         for alt in e.alt_labels:
             yield Quad(node, SKOS.altLabel, Literal(alt), DEFAULT)
+        for hidden in sorted(e.names | {f.lower() for f in e.forms}):  # for case-insensitive lookups by name
+            yield Quad(node, SKOS.hiddenLabel, Literal(hidden), DEFAULT)
+        for other in sorted(related.get((e.kind, e.slug), []), key=lambda n: n.value):
+            yield Quad(node, KGO.relatedConcept, other, DEFAULT)
+        for tech in mentions.get((e.kind, e.slug), []):
+            yield Quad(node, KGO.mentionsEntity, tech, DEFAULT)
     labels: dict[str, str] = {}
     for doc in docs:
         aid = articles.canonical[doc.doc_id]

@@ -59,11 +59,11 @@ KGO = _Terms(KGO_NS, """
     hasBehavior hasIssue closest closestTitle mention entity relevancy relevancyText change tenYearOutlook
     drivingForce name nameDerived sourceLine src cell column note section sectionName content sourceFile
     contentSha256 loaded relatedConcept mentionsEntity
-    degree weightedDegree pagerank betweenness eigenvector inCluster size level parentCluster
+    degree weightedDegree pagerank betweenness eigenvector participation inCluster size level parentCluster
 """)
 RDF = _Terms(RDF_NS, "type value")
 RDFS = _Terms(RDFS_NS, "label comment")
-SKOS = _Terms(SKOS_NS, "altLabel related")
+SKOS = _Terms(SKOS_NS, "altLabel hiddenLabel related")
 DCTERMS = _Terms(DCTERMS_NS, "title source date abstract identifier description")
 PROV = _Terms(PROV_NS, "wasDerivedFrom")
 XSD = _Terms(XSD_NS, "integer double date boolean string")

@@ -1,0 +1,212 @@
+"""Entity resolution: each merge rule, the must-not-merge cases, aliases, cross-type links, articles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.errors import AliasError
+from kg.model import Document, Row
+from kg.pipeline import build
+from kg.resolve import load_aliases, resolve, resolve_articles, split_full, stem_key
+from tests.conftest import select, write_docs
+
+
+def doc(doc_id: str, techs: list[str] = (), concerns: list[tuple[str, str]] = (), keywords: list[str] = (),
+        themes: list[str] = ()) -> Document:
+    from kg.model import Bullet
+
+    d = Document(doc_id, f"{doc_id}.md", "0" * 64)
+    d.rows = [Row("Technology", i + 1, t) for i, t in enumerate(techs)]
+    d.rows += [Row("Concern", 100 + i, n, description=desc) for i, (n, desc) in enumerate(concerns)]
+    d.keywords = [Bullet(1, k) for k in keywords]
+    d.themes = [Bullet(1, t) for t in themes]
+    return d
+
+
+def groups(*names: str, kind: str = "Technology") -> list[list[str]]:
+    """The resolved groups of technology names, each sorted, in a stable order."""
+    res = resolve([doc(f"d{i}", techs=[n]) for i, n in enumerate(names)])
+    return sorted(sorted(e.forms) for e in res.entities if e.kind == kind)
+
+
+def test_case_spacing_hyphens_punctuation_quotes_diacritics() -> None:
+    names = ["Mistral 7B", "Mistral-7B", "mistral 7b", "MISTRAL  7B", "“Mistral 7B”", "Mistral 7B.", "Mïstral 7B"]
+    assert groups(*names) == [sorted(names)]
+
+
+def test_singular_plural() -> None:
+    assert groups("Humanoid Robots", "Humanoid Robot", "humanoid-robots") == [
+        ["Humanoid Robot", "Humanoid Robots", "humanoid-robots"]]
+    assert groups("Solid-State Batteries", "Solid-State Batterie", "Solid State Battery") == [
+        ["Solid State Battery", "Solid-State Batterie", "Solid-State Batteries"]]
+    assert groups("News Feeds", "News Feed") == [["News Feed", "News Feeds"]]
+    assert len(groups("News", "New")) == 2  # a plural-looking word whose singular means something else
+
+
+def test_acronyms_join_their_expansion() -> None:
+    names = ["Small Language Models (SLMs)", "SLMs", "small language models", "Small Language Model", "SLM",
+             "small language models (slms)"]
+    assert groups(*names) == [sorted(names)]
+    res = resolve([doc(f"d{i}", techs=[n]) for i, n in enumerate(names)] + [doc("x", techs=["SLMs"])])
+    e = res.entity("Technology", "SLM")
+    assert e.label == "Small Language Models (SLMs)"  # the full form is the canonical label
+    assert e.slug == "small-language-models-slms"
+    assert e.rules["SLMs"] == "acronym of the full form"
+    assert e.rules["small language models"] == "expansion of the full form"
+    assert e.rules["SLM"] == "acronym of the full form + singular/plural"
+    assert e.rules["small language models (slms)"] == "same name (case, spacing, punctuation)"
+
+
+@pytest.mark.parametrize("a, b", [
+    ("GPT-4", "GPT-3"), ("Phi-2", "Phi-3"), ("Llama 2", "Llama 3"), ("5G Networks", "6G Networks"),
+    ("GPT-3.5", "GPT-3"), ("GPT-3.5", "GPT-35"), ("Mixtral 8x7B", "Mixtral 8x22B"), ("Web3", "Web2"),
+])
+def test_names_that_differ_in_a_number_never_merge(a: str, b: str) -> None:
+    assert groups(a, b, a.upper(), b.lower()) == sorted([sorted({a, a.upper()}), sorted({b, b.lower()})])
+
+
+def test_ambiguous_acronym_is_reported_not_merged() -> None:
+    names = ["Augmented Reality (AR)", "Accounts Receivable (AR)", "AR", "Augmented Reality"]
+    res = resolve([doc(f"d{i}", techs=[n]) for i, n in enumerate(names)])
+    assert sorted(sorted(e.forms) for e in res.entities) == [
+        ["AR"], ["Accounts Receivable (AR)"], ["Augmented Reality", "Augmented Reality (AR)"]]
+    assert [(a.acronym, a.expansions) for a in res.ambiguities] == [
+        ("ar", ["Accounts Receivable (AR)", "Augmented Reality (AR)"])]
+
+
+def test_a_parenthesis_that_is_not_an_acronym_is_not_an_alias() -> None:
+    assert split_full("Phi-2 (Microsoft)") is None
+    assert split_full("WebAssembly (Wasm)") == ("WebAssembly", "Wasm")
+    assert split_full("Vehicle-to-Grid (V2G)") == ("Vehicle-to-Grid", "V2G")
+    assert len(groups("Phi-2 (Microsoft)", "Microsoft")) == 2
+
+
+def test_merges_stay_within_a_type_and_cross_type_concepts_are_related() -> None:
+    res = resolve([doc("a", techs=["Small Language Models (SLMs)"], keywords=["small language models"],
+                       themes=["Small Language Models"])])
+    kinds = {e.kind for e in res.entities}
+    assert kinds == {"Technology", "Keyword", "Theme"}
+    pairs = {(a.kind, b.kind) for a, b in res.related}
+    assert pairs == {("Keyword", "Technology"), ("Keyword", "Theme"), ("Technology", "Theme")}
+
+
+def test_concerns_are_linked_to_the_technologies_they_name() -> None:
+    res = resolve([doc("a", techs=["Small Language Models (SLMs)", "Mistral 7B", "AI"],
+                       concerns=[("Overfitting in SLMs", "Models like mistral-7b overfit niche data."),
+                                 ("Energy Demand", "Training large models draws power.")])])
+    links = sorted((a.label, t.label) for a, t in res.mentions)
+    assert links == [("Overfitting in SLMs", "Mistral 7B"), ("Overfitting in SLMs", "Small Language Models (SLMs)")]
+
+
+def test_alias_file_yaml_forces_and_forbids(tmp_path: Path) -> None:
+    path = tmp_path / "aliases.yaml"
+    path.write_text("""merge:
+  - type: Technology
+    names: ["Tiny LMs", "Small Language Models (SLMs)"]
+    label: "Small Language Models (SLMs)"
+forbid:
+  - type: technology
+    names: ["Phi-2", "Phi 2"]
+""")
+    aliases = load_aliases(path)
+    res = resolve([doc(f"d{i}", techs=[n]) for i, n in enumerate(
+        ["Tiny LMs", "Small Language Models (SLMs)", "Phi-2", "Phi 2", "SLMs"])], aliases)
+    e = res.entity("Technology", "Tiny LMs")
+    assert sorted(e.forms) == ["SLMs", "Small Language Models (SLMs)", "Tiny LMs"]
+    assert e.rules["Tiny LMs"] == "alias file"
+    assert res.entity("Technology", "Phi-2") is not res.entity("Technology", "Phi 2")
+    assert res.blocked and res.blocked[0]["forms"] == ["Phi 2", "Phi-2"]
+
+
+def test_alias_file_csv_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "aliases.csv"
+    path.write_text("action,type,name,other,label\nmerge,Technology,GenAI,Generative AI,Generative AI\n"
+                    "forbid,Theme,ai,artificial intelligence,\n")
+    aliases = load_aliases(path)
+    assert aliases.merge == [("Technology", ["GenAI", "Generative AI"], "Generative AI")]
+    assert aliases.forbid == [("Theme", "ai", "artificial intelligence")]
+    res = resolve([doc("a", techs=["GenAI"]), doc("b", techs=["Generative AI"])], aliases)
+    assert res.entity("Technology", "GenAI").label == "Generative AI"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("action,type,name,other\nmerge,Gadget,a,b\n")
+    with pytest.raises(AliasError, match="unknown type 'Gadget'"):
+        load_aliases(bad)
+
+
+def test_stem_key() -> None:
+    assert stem_key("humanoid robots") == "humanoid robot"
+    assert stem_key("vertical farming") == "vertical farming"
+    assert stem_key("digital currencies") == "digital currency"
+    assert stem_key("gpt 4") == "gpt 4"
+
+
+def test_articles_merge_by_url_or_title_and_date() -> None:
+    a = Document("aaa", "aaa.md", "", title="Same Story", date="2024-01-02", external_url="https://x.test/a?utm_source=n")
+    b = Document("bbb", "bbb.md", "", title="Other", date="2024-01-05", external_url="https://x.test/a")
+    c = Document("ccc", "ccc.md", "", title="same  story", date="2024-01-02", external_url="https://y.test/z")
+    d = Document("ddd", "ddd.md", "", title="Same Story", date="2024-02-02")
+    ids = resolve_articles([a, b, c, d])
+    assert ids.canonical == {"aaa": "aaa", "bbb": "aaa", "ccc": "aaa", "ddd": "ddd"}
+    assert [p.message.split(" as ")[0] for p in ids.problems] == ["same external URL", "same title and date"]
+
+
+SEED_DOC = """# __{title}__, (from page [{page}](https://kghosh.substack.com/p/{page}).)
+
+__[External link]({url})__
+
+## Technologies
+
+| name | description | relevancy |
+|:--|:--|--:|
+{rows}
+
+## Closest
+
+* [Somewhere else](not-in-build)
+* [{other_title}]({other})
+"""
+
+
+def test_build_merges_and_kg_merges(tmp_path: Path) -> None:
+    src = write_docs(tmp_path / "src", {
+        "one.md": SEED_DOC.format(title="One", page="20240101", url="https://a.test/1",
+                                  rows="| Small Language Models (SLMs) | d | 5 |\n| GPT-4 | d | 4 |",
+                                  other_title="Two", other="two"),
+        "two.md": SEED_DOC.format(title="Two", page="20240102", url="https://a.test/2",
+                                  rows="| SLMs | d | 3 |\n| GPT-3 | d | 2 |\n| Mistral-7B | d | 1 |",
+                                  other_title="One", other="one"),
+        "three.md": SEED_DOC.format(title="Three", page="20240103", url="https://a.test/3",
+                                    rows="| small language model | d | 3 |\n| Mistral 7B | d | 2 |",
+                                    other_title="One", other="one"),
+    })
+    out = tmp_path / "out"
+    result = build([src], out)
+    assert result.nodes["Technology"] == 4  # SLMs, GPT-4, GPT-3, Mistral 7B
+    store = pyoxigraph.Store()
+    store.load(path=str(out / "graph.trig"), format=pyoxigraph.RdfFormat.TRIG)
+    alts = select(store, """SELECT ?alt WHERE { ?t rdfs:label "Small Language Models (SLMs)" ; skos:altLabel ?alt }
+        ORDER BY ?alt""")
+    assert [r["alt"] for r in alts] == ["SLMs", "small language model"]
+    names = select(store, """SELECT ?name WHERE { ?m kgo:entity/rdfs:label "Small Language Models (SLMs)" ;
+        kgo:name ?name } ORDER BY ?name""")
+    assert [r["name"] for r in names] == ["SLMs", "Small Language Models (SLMs)", "small language model"]
+    links = select(store, """SELECT ?from ?to ?loaded WHERE { ?a kgo:closest ?b . ?a dcterms:identifier ?from .
+        ?b dcterms:identifier ?to ; kgo:loaded ?loaded } ORDER BY ?from ?to""")
+    assert [(r["from"], r["to"], r["loaded"]) for r in links] == [
+        ("one", "not-in-build", "false"), ("one", "two", "true"), ("three", "not-in-build", "false"),
+        ("three", "one", "true"), ("two", "not-in-build", "false"), ("two", "one", "true")]
+    merges = json.loads((out / "merges.json").read_text())
+    slm = next(e for e in merges["entities"] if e["label"] == "Small Language Models (SLMs)")
+    assert {f["form"]: f["rule"] for f in slm["forms"]} == {
+        "Small Language Models (SLMs)": "canonical label", "SLMs": "acronym of the full form",
+        "small language model": "expansion of the full form + singular/plural"}
+    cli = CliRunner().invoke(main, ["merges", "--graph", str(out), "--format", "csv"])
+    assert cli.exit_code == 0
+    assert "Technology,Mistral 7B,Mistral-7B,1,\"same name (case, spacing, punctuation)\"" in cli.output
+    assert "GPT-3" not in cli.output and "GPT-4" not in cli.output
