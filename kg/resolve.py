@@ -344,24 +344,24 @@ def resolve(docs: Iterable[Document], aliases: Aliases | None = None) -> Resolut
                 uf.union("f:" + f, "k:" + kx, SHORT)
                 if stem_key(kx) != kx:
                     uf.union("k:" + kx, "k:" + stem_key(kx), PLURAL)
-                full.append((f, kx, stem_key(name_key(a))))
+                full.append((f, kx, name_key(a)))
         expansions: dict[str, set[str]] = defaultdict(set)
-        for f, kx, ka in full:
-            expansions[ka].add(uf.find("k:" + kx))
-        for f, kx, ka in full:
-            if len(expansions[ka]) > 1:
+        for _, kx, ak in full:
+            expansions[stem_key(ak)].add(uf.find("k:" + kx))
+        for f, _, ak in full:
+            if len(expansions[stem_key(ak)]) > 1:
                 continue
-            ak = name_key(split_full(f)[1])  # type: ignore[index]
             uf.union("f:" + f, "k:" + ak, ACRONYM)
             if stem_key(ak) != ak:
                 uf.union("k:" + ak, "k:" + stem_key(ak), PLURAL)
         for ka, roots in sorted(expansions.items()):
             if len(roots) > 1:
-                names = sorted({f for f, kx, k2 in full if k2 == ka})
+                names = sorted({f for f, _, ak in full if stem_key(ak) == ka})
                 ambiguities.append(Ambiguity(kind, ka, names))
         for i, rule in sorted(uf.blocked.items()):
             _, a, b = aliases.forbid[i - 1]
-            blocked.append({"type": kind, "forms": sorted([a, b]), "rule": rule, "reason": "forbidden by the alias file"})
+            blocked.append({"type": kind, "forms": sorted([a, b]), "rule": rule,
+                            "reason": "forbidden by the alias file"})
         groups: dict[str, list[str]] = defaultdict(list)
         for f in forms:
             groups[uf.find("f:" + f)].append(f)
