@@ -15,8 +15,11 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import random
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 
 import igraph
 import networkx as nx
@@ -26,6 +29,7 @@ BETWEENNESS_SAMPLES = 500
 DEFAULT_SEED = 42
 DEFAULT_RESOLUTION = 1.0
 LABEL_MEMBERS = 3
+PARALLEL_NODES = 20_000  # graphs at least this large compute betweenness in a second process
 METRICS = ("degree", "weighted_degree", "pagerank", "betweenness", "eigenvector")
 
 
@@ -80,14 +84,34 @@ def eigenvector(g: nx.Graph) -> tuple[dict[str, float], dict[str, object]]:
     return {v: (abs(x) if abs(x) >= 1e-12 else 0.0) for v, x in values.items()}, info
 
 
+def _betweenness_child(g: nx.Graph, seed: int, exact_limit: int, samples: int, conn: Connection) -> None:
+    conn.send(betweenness(g, seed, exact_limit, samples))
+    conn.close()
+
+
 def centrality(g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
                samples: int = BETWEENNESS_SAMPLES) -> Centrality:
-    """Every metric for every vertex of the article-entity view."""
+    """Every metric for every vertex of the article-entity view. On large graphs betweenness runs in a forked
+    child process while this one computes the rest (same numbers, less wall time on several cores)."""
+    child = None
+    if len(g) >= PARALLEL_NODES and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
+        ctx = mp.get_context("fork")
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_betweenness_child, args=(g, seed, exact_limit, samples, send), daemon=True)
+        child.start()
+        send.close()
     degree = dict(g.degree())
     weighted = {v: float(d) for v, d in g.degree(weight="weight")}
     pagerank = nx.pagerank(g, weight="weight") if len(g) else {}
-    between, binfo = betweenness(g, seed, exact_limit, samples)
     eigen, einfo = eigenvector(g)
+    if child is not None:
+        try:
+            between, binfo = receive.recv()
+        except EOFError:  # the child died: compute here
+            between, binfo = betweenness(g, seed, exact_limit, samples)
+        child.join()
+    else:
+        between, binfo = betweenness(g, seed, exact_limit, samples)
     return Centrality(degree, weighted, pagerank, between, eigen, {"betweenness": binfo, "eigenvector": einfo})
 
 

@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 
@@ -74,6 +74,59 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str], title: str | 
         Console(width=max(100, click.get_terminal_size()[0]) if sys.stdout.isatty() else 160).print(table)
 
 
+class Reporter:
+    """Build progress on stderr: a bar with counts and rate on a terminal, plain lines otherwise."""
+
+    NAMES: ClassVar[dict[str, str]] = {"parse": "reading and parsing", "emit": "making RDF",
+                                       "analytics": "analytics", "write": "writing outputs"}
+
+    def __init__(self, quiet: bool) -> None:
+        import time
+
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+        self.last: dict[str, float] = {}
+        self.start: dict[str, float] = {}
+        self.clock = time.monotonic
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        name = self.NAMES.get(stage, stage)
+        now = self.clock()
+        self.start.setdefault(stage, now)
+        if self.tty:
+            if self.bar is None:
+                from rich.console import Console
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+                self.bar = Progress(TextColumn("{task.description:22}"), BarColumn(), MofNCompleteColumn(),
+                                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                                    console=Console(stderr=True), transient=False)
+                self.bar.start()
+            if stage not in self.tasks:
+                self.tasks[stage] = self.bar.add_task(name, total=total, rate="")
+            elapsed = max(now - self.start[stage], 1e-9)
+            rate = f"{done / elapsed:,.0f}/s" if stage in ("parse", "emit") and done else ""
+            self.bar.update(self.tasks[stage], completed=done, total=total, rate=rate)
+            return
+        first = stage not in self.last
+        if first or done == total or now - self.last[stage] >= 5:
+            self.last[stage] = now
+            elapsed = now - self.start[stage]
+            if stage in ("parse", "emit"):
+                rate = f", {done / elapsed:,.0f} documents/s" if elapsed > 0 and done else ""
+                click.echo(f"{name}: {done:,}/{total:,}{rate}", err=True)
+            elif first:
+                click.echo(f"{name} ...", err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def graph_option(func: F) -> F:
     """The --graph option every command that reads a built graph shares."""
     return click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("outputs"),
@@ -99,9 +152,13 @@ def main() -> None:
               help="Louvain resolution: above 1 gives more, smaller clusters.")
 @click.option("--aliases", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="YAML or CSV file of merges to force or forbid (see README).")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse parsed documents and their RDF from earlier builds (in OUT/.kg/cache).")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: one per CPU).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @_errors
 def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool, analytics: bool, seed: int,
-          resolution: float, aliases: Path | None) -> None:
+          resolution: float, aliases: Path | None, cache: bool, workers: int | None, quiet: bool) -> None:
     """Build the graph from SOURCES (files or folders; default seeds/) into --out.
 
     Example: kg build seeds/ --out outputs/
@@ -109,8 +166,13 @@ def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool, analyti
     from kg.pipeline import build as run_build
     from kg.resolve import load_aliases
 
-    result = run_build(list(sources) or [Path("seeds")], out, base=base, strict=strict, analytics=analytics,
-                       seed=seed, resolution=resolution, aliases=load_aliases(aliases) if aliases else None)
+    reporter = Reporter(quiet)
+    try:
+        result = run_build(list(sources) or [Path("seeds")], out, base=base, strict=strict, analytics=analytics,
+                           seed=seed, resolution=resolution, aliases=load_aliases(aliases) if aliases else None,
+                           progress=reporter, cache=cache, workers=workers)
+    finally:
+        reporter.close()
     nodes = ", ".join(f"{n:,} {t}" for t, n in sorted(result.nodes.items(), key=lambda kv: (-kv[1], kv[0])))
     click.echo(f"Read {result.read} files: built {result.built} documents, skipped {len(result.skipped)}.")
     click.echo(f"Graph: {result.triples:,} triples; {nodes}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # Entity kinds that come from tables, in document order, with their section names.
@@ -113,3 +114,43 @@ class Skipped:
     path: str
     reason: str
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DocSummary:
+    """What the corpus-level stages need from one parsed document; kept in memory for every document while
+    the document itself stays in the build cache."""
+
+    key: str  # cache key of the parsed document
+    doc_id: str
+    path: str
+    sha256: str
+    title: str
+    title_is_id: bool
+    title_line: int
+    date: str
+    external_url: str
+    external_line: int
+    forms: list[tuple[str, str]]  # (type, surface form) of every name it mentions
+    closest: list[str]  # targets of its Closest links
+    problems: list[Problem]
+
+    @classmethod
+    def of(cls, doc: Document, key: str) -> DocSummary:
+        return cls(key, doc.doc_id, doc.path, doc.sha256, doc.title, doc.title_is_id, doc.title_line, doc.date,
+                   doc.external_url, doc.external_line, list(surface_forms(doc)), [c.target for c in doc.closest],
+                   list(doc.problems))
+
+
+def surface_forms(doc: Document) -> Iterator[tuple[str, str]]:
+    """(kind, surface form) of every named thing a document mentions."""
+    for row in doc.rows:
+        yield row.kind, row.name
+    for b in doc.keywords:
+        yield "Keyword", b.text
+    for b in doc.themes:
+        yield "Theme", b.text
+    if doc.category:
+        yield "Category", doc.category
+    if doc.content_type:
+        yield "ContentType", doc.content_type

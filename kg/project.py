@@ -59,8 +59,22 @@ class Projection:
         return sorted(n for n, t in self.types.items() if t == kind)
 
 
-def project(triples: Iterable[Quad | Triple]) -> Projection:
-    """The article-entity view of an RDF graph, in one pass over its triples (or quads)."""
+Link = tuple[str, str, str, int]  # (article IRI, node IRI, property name, weight)
+
+
+def project_links(types: dict[str, str], labels: dict[str, str], links: Iterable[Link]) -> Projection:
+    """The article-entity view from typed vertices and weighted links (links to untyped nodes are left out)."""
+    g = nx.Graph()
+    g.add_nodes_from(sorted(types))
+    for a, b, kind, w in sorted(links):
+        if a in types and b in types and a != b:
+            g.add_edge(a, b, type=kind, weight=w)
+    return Projection(types, {n: labels.get(n, n) for n in types}, g)
+
+
+def links_of(triples: Iterable[Quad | Triple]) -> tuple[dict[str, str], dict[str, str], list[Link]]:
+    """Vertex types, labels and weighted article links read from RDF in one pass over the triples: the
+    link properties, plus each Mention's entity and relevancy for the weights."""
     types: dict[str, str] = {}
     labels: dict[str, str] = {}
     links: dict[tuple[str, str], str] = {}
@@ -95,12 +109,12 @@ def project(triples: Iterable[Quad | Triple]) -> Projection:
         if r is not None and entity is not None:
             key = (article, entity)
             weight[key] = max(weight.get(key, 0), r)
-    g = nx.Graph()
-    g.add_nodes_from(sorted(n for n in types))
-    for (a, b), kind in sorted(links.items()):
-        if a in types and b in types and a != b:
-            g.add_edge(a, b, type=kind, weight=weight.get((a, b), DEFAULT_WEIGHT))
-    return Projection(types, {n: labels.get(n, n) for n in types}, g)
+    return types, labels, [(a, b, kind, weight.get((a, b), DEFAULT_WEIGHT)) for (a, b), kind in links.items()]
+
+
+def project(triples: Iterable[Quad | Triple]) -> Projection:
+    """The article-entity view of an RDF graph, in one pass over its triples (or quads)."""
+    return project_links(*links_of(triples))
 
 
 def cooccurrence(proj: Projection, neighbours: int = COOC_NEIGHBOURS) -> nx.Graph:

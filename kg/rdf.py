@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
 
 from kg.identity import doc_segment, safe_iri
 from kg.model import Document, Problem
-from kg.resolve import ArticleIds, Entity, Resolution
+from kg.resolve import Entity, Resolution
 from kg.vocab import DCTERMS, DEFAULT_BASE, HAS, KGO, RDF, RDFS, SEGMENTS, SKOS, XSD
 
 _ROW_LETTER = {"Signal": "s", "Concern": "c", "Behavior": "b", "Technology": "t", "Issue": "i"}
@@ -59,10 +59,12 @@ class Emitted:
     problems: list[Problem]
 
 
-def document_quads(doc: Document, res: Resolution, articles: ArticleIds, mint: Minter) -> Emitted:
-    """All quads one document asserts, in its own named graph."""
+def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonical: Mapping[str, str],
+                   mint: Minter) -> Emitted:
+    """All quads one document asserts, in its own named graph. `slugs` gives each (type, surface form) its
+    node, `canonical` each document id its Article (ids not in the build are their own Article)."""
     g = mint.graph(doc.doc_id)
-    art = mint.article(articles.canonical[doc.doc_id])
+    art = mint.article(canonical.get(doc.doc_id, doc.doc_id))
     # The article's own triples come first, grouped by property, so Turtle writes each subject once.
     head: list[Quad] = []
     links: list[Quad] = []
@@ -108,17 +110,17 @@ def document_quads(doc: Document, res: Resolution, articles: ArticleIds, mint: M
     add(art, KGO.contentSha256, Literal(doc.sha256))
     for kind, value in (("Category", doc.category), ("ContentType", doc.content_type)):
         if value:
-            add(art, HAS[kind], mint.entity(res.entity(kind, value)))
+            add(art, HAS[kind], mint.node(kind, slugs[(kind, value)]))
     for kind, bullets in (("Keyword", doc.keywords), ("Theme", doc.themes)):
         for b in bullets:
-            add(art, HAS[kind], mint.entity(res.entity(kind, b.text)))
+            add(art, HAS[kind], mint.node(kind, slugs[(kind, b.text)]))
     for b in doc.notes:
         add(art, KGO.note, Literal(b.text))
     closest: list[tuple[str, str]] = []
     targets: set[str] = set()
     for link in doc.closest:
-        target = articles.canonical.get(link.target, link.target)
-        if target == articles.canonical[doc.doc_id]:
+        target = canonical.get(link.target, link.target)
+        if target == canonical.get(doc.doc_id, doc.doc_id):
             problems.append(Problem(doc.path, link.line, "self-link", "Closest link to the document itself skipped",
                                     "info"))
             continue
@@ -140,7 +142,7 @@ def document_quads(doc: Document, res: Resolution, articles: ArticleIds, mint: M
         letter = _ROW_LETTER[row.kind]
         counters[letter] += 1
         m = mint.local("Mention", doc.doc_id, f"{letter}{counters[letter]}")
-        ent = mint.entity(res.entity(row.kind, row.name))
+        ent = mint.node(row.kind, slugs[(row.kind, row.name)])
         add(art, HAS[row.kind], ent)
         add(art, KGO.mention, m)
         add(m, RDF.type, KGO.Mention)
@@ -165,9 +167,11 @@ def document_quads(doc: Document, res: Resolution, articles: ArticleIds, mint: M
     return Emitted(head + links + body, closest, problems)
 
 
-def corpus_quads(docs: Sequence[Document], emitted: Sequence[Emitted], res: Resolution, articles: ArticleIds,
+def corpus_quads(res: Resolution, labels: Mapping[str, str], linked: Mapping[str, Mapping[str, int]],
                  mint: Minter) -> Iterator[Quad]:
-    """Default-graph quads: node types and labels, article labels, articles only known from links."""
+    """Default-graph quads: node types and labels, related concepts and technology mentions, article labels
+    (`labels`: article id -> label), and articles only known from Closest links (`linked`: target article id
+    -> link title -> count)."""
     related: dict[tuple[str, str], list[NamedNode]] = defaultdict(list)
     for a, b in res.related:
         related[(a.kind, a.slug)].append(mint.entity(b))
@@ -187,17 +191,6 @@ def corpus_quads(docs: Sequence[Document], emitted: Sequence[Emitted], res: Reso
             yield Quad(node, KGO.relatedConcept, other, DEFAULT)
         for tech in mentions.get((e.kind, e.slug), []):
             yield Quad(node, KGO.mentionsEntity, tech, DEFAULT)
-    labels: dict[str, str] = {}
-    for doc in docs:
-        aid = articles.canonical[doc.doc_id]
-        if aid not in labels or (labels[aid] == aid and not doc.title_is_id):
-            labels[aid] = doc.doc_id if doc.title_is_id or not doc.title else doc.title
-    linked: dict[str, dict[str, int]] = defaultdict(dict)
-    for em in emitted:
-        for target, title in em.closest:
-            titles = linked[target]
-            if title:
-                titles[title] = titles.get(title, 0) + 1
     for aid in sorted(labels):
         node = mint.article(aid)
         yield Quad(node, RDFS.label, Literal(labels[aid]), DEFAULT)

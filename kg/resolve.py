@@ -18,13 +18,13 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import AliasError
 from kg.identity import fold, name_key, slug
-from kg.model import Document, Problem
+from kg.model import Document, Problem, surface_forms
 
 SAME_NAME = "same name (case, spacing, punctuation)"
 PLURAL = "singular/plural"
@@ -167,20 +167,6 @@ def load_aliases(path: Path) -> Aliases:
     return aliases
 
 
-def surface_forms(doc: Document) -> Iterator[tuple[str, str]]:
-    """(kind, surface form) of every named thing a document mentions."""
-    for row in doc.rows:
-        yield row.kind, row.name
-    for b in doc.keywords:
-        yield "Keyword", b.text
-    for b in doc.themes:
-        yield "Theme", b.text
-    if doc.category:
-        yield "Category", doc.category
-    if doc.content_type:
-        yield "ContentType", doc.content_type
-
-
 def choose_label(forms: Counter[str] | dict[str, int]) -> str:
     """The most frequent full form "Expansion (ACR)" if there is one, else the most frequent form; ties go to
     a form with regular spacing, then one with some capitals but not all, then the alphabetically first."""
@@ -251,6 +237,10 @@ class Resolution:
     def entity(self, kind: str, surface: str) -> Entity:
         return self._by_form[(kind, surface)]
 
+    def slugs(self) -> dict[tuple[str, str], str]:
+        """(type, surface form) -> node slug, for every form."""
+        return {key: e.slug for key, e in self._by_form.items()}
+
     def merges(self) -> dict[str, object]:
         """Every merge with its forms and rules, ambiguous acronyms and blocked merges (for merges.json)."""
         return {
@@ -290,12 +280,20 @@ def _explain(label: str, forms: Iterable[str], edges: list[tuple[str, str, str]]
 
 
 def resolve(docs: Iterable[Document], aliases: Aliases | None = None) -> Resolution:
-    """Merge surface forms of one type into entities (see the module doc)."""
+    """Resolve the names of some documents, with cross-type links and technology mentions (see the module doc)."""
     docs = list(docs)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for doc in docs:
         for kind, form in surface_forms(doc):
             counts[kind][form] += 1
+    res = resolve_forms(counts, aliases)
+    slugs = res.slugs()
+    res.mentions = technology_mentions((t for d in docs for t in mention_texts(d, slugs)), res)
+    return res
+
+
+def resolve_forms(counts: dict[str, Counter[str]], aliases: Aliases | None = None) -> Resolution:
+    """Merge the surface forms of each type (with their counts) into entities, and relate types."""
     aliases = aliases or Aliases()
     entities: list[Entity] = []
     ambiguities: list[Ambiguity] = []
@@ -387,7 +385,6 @@ def resolve(docs: Iterable[Document], aliases: Aliases | None = None) -> Resolut
                                    _explain(label, group, members[root]), concepts, names))
     res = Resolution(entities, ambiguities, blocked, unused)
     res.related = related_concepts(res.entities)
-    res.mentions = technology_mentions(docs, res)
     return res
 
 
@@ -409,36 +406,47 @@ def related_concepts(entities: list[Entity]) -> list[tuple[Entity, Entity]]:
     return [(index[(k1, s1)], index[(k2, s2)]) for k1, s1, k2, s2 in sorted(pairs)]
 
 
-def technology_mentions(docs: list[Document], res: Resolution, max_words: int = 8) -> list[tuple[Entity, Entity]]:
-    """(entity, technology) pairs where a Signal, Concern, Behavior or Issue names a Technology in its name or
-    in a description an article gives it. Technology names are matched as whole words on folded text, in the
-    singular or plural; one-word names shorter than three letters are too ambiguous to match."""
-    keys: dict[str, set[str]] = defaultdict(set)  # concept key -> technology slugs
-    for e in res.entities:
-        if e.kind != "Technology":
-            continue
-        for c in e.concepts:
-            words = c.split(" ")
-            if len(words) == 1 and len(c) < 3 and not any(ch.isdigit() for ch in c):
+def mention_texts(doc: Document, slugs: dict[tuple[str, str], str]) -> list[tuple[str, str, str]]:
+    """(type, node slug, folded text) of the names and descriptions of a document's signals, concerns,
+    behaviors and issues: the text technology_mentions searches."""
+    out = []
+    for row in doc.rows:
+        if row.kind in TEXT_LINK_KINDS:
+            s = slugs[(row.kind, row.name)]
+            out.append((row.kind, s, fold(row.name)))
+            if row.description:
+                out.append((row.kind, s, fold(row.description)))
+    return out
+
+
+class MentionMatcher:
+    """Finds the Technologies that Signals, Concerns, Behaviors and Issues name in their names or in the
+    descriptions articles give them (texts from mention_texts, fed document by document). Technology names are
+    matched as whole words on folded text, in the singular or plural; one-word names shorter than three
+    letters are too ambiguous to match, and a name two technologies share matches neither."""
+
+    def __init__(self, res: Resolution, max_words: int = 8) -> None:
+        self.res = res
+        self.max_words = max_words
+        self.keys: dict[str, set[str]] = defaultdict(set)  # concept key -> technology slugs
+        for e in res.entities:
+            if e.kind != "Technology":
                 continue
-            if len(words) <= max_words:
-                keys[c].add(e.slug)
-    if not keys:
-        return []
-    firsts = {c.split(" ", 1)[0] for c in keys} | {stem_word(c.split(" ", 1)[0]) for c in keys}
-    texts: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for doc in docs:
-        for row in doc.rows:
-            if row.kind in TEXT_LINK_KINDS:
-                e = res.entity(row.kind, row.name)
-                texts[(e.kind, e.slug)].append(row.name)
-                if row.description:
-                    texts[(e.kind, e.slug)].append(row.description)
-    index = {(e.kind, e.slug): e for e in res.entities}
-    pairs: set[tuple[str, str, str]] = set()
-    for (kind, s), chunks in texts.items():
-        for chunk in set(chunks):
-            words = fold(chunk).split(" ")
+            for c in e.concepts:
+                words = c.split(" ")
+                if len(words) == 1 and len(c) < 3 and not any(ch.isdigit() for ch in c):
+                    continue
+                if len(words) <= max_words:
+                    self.keys[c].add(e.slug)
+        self.firsts = {c.split(" ", 1)[0] for c in self.keys} | {stem_word(c.split(" ", 1)[0]) for c in self.keys}
+        self.found: set[tuple[str, str, str]] = set()
+
+    def feed(self, texts: Iterable[tuple[str, str, str]]) -> None:
+        if not self.keys:
+            return
+        keys, firsts, max_words = self.keys, self.firsts, self.max_words
+        for kind, s, text in texts:
+            words = text.split(" ")
             for i, w in enumerate(words):
                 if w not in firsts and stem_word(w) not in firsts:
                     continue
@@ -447,8 +455,19 @@ def technology_mentions(docs: list[Document], res: Resolution, max_words: int = 
                     gram[-1] = stem_word(gram[-1])
                     hit = keys.get(" ".join(gram))
                     if hit and len(hit) == 1:
-                        pairs.add((kind, s, next(iter(hit))))
-    return [(index[(k, s)], index[("Technology", t)]) for k, s, t in sorted(pairs)]
+                        self.found.add((kind, s, next(iter(hit))))
+
+    def pairs(self) -> list[tuple[Entity, Entity]]:
+        """(entity, technology) pairs found so far, sorted."""
+        index = {(e.kind, e.slug): e for e in self.res.entities}
+        return [(index[(k, s)], index[("Technology", t)]) for k, s, t in sorted(self.found)]
+
+
+def technology_mentions(texts: Iterable[tuple[str, str, str]], res: Resolution) -> list[tuple[Entity, Entity]]:
+    """(entity, technology) pairs in some texts (see MentionMatcher)."""
+    matcher = MentionMatcher(res)
+    matcher.feed(texts)
+    return matcher.pairs()
 
 
 @dataclass(slots=True)

@@ -21,7 +21,7 @@ import math
 import random
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -69,9 +69,10 @@ class ViewData:
     in_cluster: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     clusters: dict[str, dict[str, object]] = field(default_factory=lambda: defaultdict(dict))
     articles: dict[str, dict[str, object]] = field(default_factory=lambda: defaultdict(dict))
-    links: dict[tuple[str, str], str] = field(default_factory=dict)
-    mention_of: dict[str, str] = field(default_factory=dict)
-    mentions: dict[str, dict[str, object]] = field(default_factory=lambda: defaultdict(dict))
+    links: dict[tuple[str, str], str] = field(default_factory=dict)  # (article, node) -> property name
+    weights: dict[tuple[str, str], int] = field(default_factory=dict)  # (article, node) -> relevancy
+    sources: dict[str, list[tuple[str, object, str]]] = field(
+        default_factory=lambda: defaultdict(list))  # node -> (article, relevancy, description) per mention
 
     @property
     def pagerank(self) -> dict[str, float]:
@@ -87,6 +88,8 @@ class ViewData:
 def collect(quads: Iterable[Quad | Triple]) -> ViewData:
     """Gather ViewData in one pass over a graph's quads (or triples)."""
     v = ViewData()
+    mention_of: dict[str, str] = {}
+    mentions: dict[str, dict[str, object]] = defaultdict(dict)
     type_iri, label_iri, alt_iri = f"{RDF_NS}type", f"{RDFS_NS}label", f"{SKOS_NS}altLabel"
     in_cluster, mention = f"{KGO_NS}inCluster", f"{KGO_NS}mention"
     for q in quads:
@@ -111,10 +114,10 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
         elif p == in_cluster:
             v.in_cluster[s].append(q.object.value)
         elif p == mention:
-            v.mention_of[q.object.value] = s
+            mention_of[q.object.value] = s
         elif p in _MENTION:
             o = q.object.value
-            v.mentions[s][_MENTION[p]] = int(o) if p.endswith("relevancy") else o
+            mentions[s][_MENTION[p]] = int(o) if p.endswith("relevancy") else o
         elif p in _CLUSTER:
             o = q.object.value
             v.clusters[s][_CLUSTER[p]] = o if p.endswith("parentCluster") else int(o)
@@ -124,6 +127,14 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
         info["label"] = v.labels.get(c, c)
     for n in v.alt:
         v.alt[n].sort()
+    for m in sorted(mention_of):
+        a, info = mention_of[m], mentions.get(m, {})
+        e, r = info.get("entity"), info.get("relevancy")
+        if not isinstance(e, str):
+            continue
+        v.sources[e].append((a, r if isinstance(r, int) else "", str(info.get("description", ""))))
+        if isinstance(r, int):
+            v.weights[(a, e)] = max(v.weights.get((a, e), 0), r)
     return v
 
 
@@ -219,23 +230,11 @@ def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), 
         chosen = picked + arts
         how += f" ({len(picked)} entities, every cluster represented, and the {len(arts)} articles linking them most)"
     chosen_set = set(chosen)
-    weights = link_weights(data)
-    edges = [(a, b, kind, float(weights.get((a, b), DEFAULT_WEIGHT))) for (a, b), kind in sorted(data.links.items())
-             if a in chosen_set and b in chosen_set and a != b]
+    edges = [(a, b, kind, float(data.weights.get((a, b), DEFAULT_WEIGHT)))
+             for (a, b), kind in sorted(data.links.items()) if a in chosen_set and b in chosen_set and a != b]
     if not any(data.types[n] == "Article" for n in chosen):
         edges = _cooccurrence_edges(data, chosen_set, adjacency)
     return View(chosen, edges, len(data.types) if not (cluster or focus or types) else total_pool, how)
-
-
-def link_weights(data: ViewData) -> dict[tuple[str, str], int]:
-    """Relevancy of each article-entity link (the highest, if a table names the entity twice)."""
-    weights: dict[tuple[str, str], int] = {}
-    for m, a in data.mention_of.items():
-        info = data.mentions.get(m, {})
-        e, r = info.get("entity"), info.get("relevancy")
-        if isinstance(e, str) and isinstance(r, int):
-            weights[(a, e)] = max(weights.get((a, e), 0), r)
-    return weights
 
 
 def _cooccurrence_edges(data: ViewData, chosen: set[str], adjacency: dict[str, set[str]],
@@ -290,7 +289,7 @@ def _safe_url(url: object) -> str:
     return text if text.startswith(("http://", "https://")) else ""
 
 
-def _node_info(data: ViewData, n: str, sources: dict[str, list[str]], articles: dict[str, int]) -> dict[str, object]:
+def _node_info(data: ViewData, n: str, articles: dict[str, int]) -> dict[str, object]:
     kind = data.types[n]
     info: dict[str, object] = {
         "type": kind, "label": data.labels.get(n, n), "alt": data.alt.get(n, []), "iri": n,
@@ -304,12 +303,10 @@ def _node_info(data: ViewData, n: str, sources: dict[str, list[str]], articles: 
                     loaded=art.get("loaded", "true") == "true")
     else:
         rows = []
-        for m in sources.get(n, []):
-            a = data.mention_of[m]
+        for a, relevancy, description in data.sources.get(n, []):
             art = data.articles.get(a, {})
             rows.append({"title": str(art.get("title") or data.labels.get(a, a)), "date": art.get("date", ""),
-                         "relevancy": data.mentions[m].get("relevancy", ""),
-                         "description": data.mentions[m].get("description", ""), "url": _safe_url(art.get("url"))})
+                         "relevancy": relevancy, "description": description, "url": _safe_url(art.get("url"))})
         rows.sort(key=lambda r: (-(r["relevancy"] or 0), str(r["date"]), r["title"]))  # type: ignore[operator]
         info["sources"] = rows[:SOURCES_PER_NODE]
         info["more_sources"] = max(0, len(rows) - SOURCES_PER_NODE)
@@ -373,11 +370,6 @@ def render(data: ViewData, view: View, title: str = "Knowledge graph", seed: int
     net.options = _options()
     nodes, edges, _, _, _, options = net.get_network_data()
     chosen = set(view.nodes)
-    sources: dict[str, list[str]] = defaultdict(list)
-    for m, info in data.mentions.items():
-        e = info.get("entity")
-        if isinstance(e, str) and e in chosen and m in data.mention_of:
-            sources[e].append(m)
     article_counts: dict[str, int] = defaultdict(int)
     for a, e in data.links:
         if e in chosen and data.types.get(a) == "Article":
@@ -391,7 +383,7 @@ def render(data: ViewData, view: View, title: str = "Knowledge graph", seed: int
         "nodes": nodes,
         "edges": edges,
         "options": json.loads(options),
-        "info": {n: _node_info(data, n, sources, article_counts) for n in view.nodes},
+        "info": {n: _node_info(data, n, article_counts) for n in view.nodes},
         "names": [list(x) for x in names],
         "types": [{"type": t, "color": TYPE_COLORS[t], "count": sum(1 for n in view.nodes if data.types[n] == t)}
                   for t in present_types],
@@ -444,8 +436,11 @@ def _options() -> dict[str, object]:
 
 def write_html(data: ViewData, path: Path, title: str = "Knowledge graph", top: int = DEFAULT_TOP,
                types: tuple[str, ...] = (), cluster: str | None = None, focus: str | None = None, depth: int = 1,
-               seed: int = 42) -> View:
-    """Select a view, render it, and write the page to `path`."""
+               seed: int = 42, fill: Callable[[list[str]], None] | None = None) -> View:
+    """Select a view, render it, and write the page to `path`. `fill` loads the chosen nodes' sources into
+    data.sources when they were not gathered up front."""
     view = select(data, top, types, cluster, focus, depth)
+    if fill is not None:
+        fill(view.nodes)
     path.write_text(render(data, view, title, seed), encoding="utf-8")
     return view
