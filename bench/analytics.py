@@ -27,16 +27,16 @@ def main() -> None:
     rows = []
     for n in args.docs:
         folder, _ = corpus(n)
-        corpus = gather([folder])
-        _, linked = corpus_level(corpus)
-        types, labels = vertices(corpus, linked)
-        links = [link for _, c in corpus.emissions for link in c["links"]]
+        built = gather([folder])
+        _, linked = corpus_level(built)
+        types, labels = vertices(built, linked)
+        links = built.links
         result = BuildResult(Path("."))
         stats: dict[str, dict[str, float]] = {}
         with measured(stats, "analytics"):
-            extra, _, _ = run_analytics(types, labels, links, corpus.base, 42, 1.0, result)
-        if corpus.tmp is not None:
-            corpus.tmp.cleanup()
+            extra, _, _ = run_analytics(types, labels, links, built.base, 42, 1.0, result)
+        if built.tmp is not None:
+            built.tmp.cleanup()
         rows.append({"docs": n, "links_in": len(links), "quads_out": len(extra), **stats["analytics"],
                      "vertices": result.analytics["projection"]["vertices"],
                      "edges": result.analytics["projection"]["edges"],

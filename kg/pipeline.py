@@ -243,17 +243,18 @@ def _run(func: Callable[[Any], Any], tasks: list[Any], workers: int, progress: P
     total = len(tasks)
     if workers <= 1 or total < PARALLEL_MIN:
         for i, t in enumerate(tasks, 1):
-            yield func(t)
+            result = func(t)
             if progress:
                 progress(stage, i, total)
+            yield result
         return
     ctx = mp.get_context("fork")
     chunk = max(1, min(64, total // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         for i, result in enumerate(pool.map(func, tasks, chunksize=chunk), 1):
-            yield result
             if progress and (i % 50 == 0 or i == total):
                 progress(stage, i, total)
+            yield result
 
 
 # ------------------------------------------------------------------ the build
@@ -364,6 +365,7 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
             counts[form[0]][form[1]] += 1
     res = resolve_forms(counts, aliases)
     articles = resolve_articles(summaries)
+    timings["rdf.resolve"] = time.perf_counter() - clock
     sizes = Counter(articles.canonical.values())
     merged = {root for root, n in sizes.items() if n > 1}
     global _CTX
@@ -372,8 +374,9 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
     ekeys = [emit_key(s, _CTX, s.closest) for s in summaries]
     for s in summaries:
         s.forms = []  # no longer needed; the summaries cache keeps them for the next build
-    todo = [(s.key, k) for s, k in zip(summaries, ekeys, strict=True) if not cache.has("emit", k, ".ttl", ".trig")]
-    fresh = dict(_run(_emit_one, todo, workers, progress, "emit"))
+    hits = [cache.has("emit", k, ".ttl", ".trig") for k in ekeys]
+    todo = [(s.key, k) for s, k, hit in zip(summaries, ekeys, hits, strict=True) if not hit]
+    made = _run(_emit_one, todo, workers, progress, "emit")  # results arrive in order, as they are made
     matcher = MentionMatcher(res)
     links: list[Link] = []
     closest: list[tuple[str, str]] = []
@@ -381,8 +384,8 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
     triples = 0
     counts: Counter[str] = Counter()
     heads: Counter[str] = Counter()
-    for s, k in zip(summaries, ekeys, strict=True):
-        c = fresh.pop(k, None) or cache.get("emit", k)
+    for s, k, hit in zip(summaries, ekeys, hits, strict=True):
+        c = cache.get("emit", k) if hit else next(made)[1]
         if c is None:  # the cache lost an entry during the build: make it again here
             _, c = _emit_one((s.key, k))
         article = c["article"]
@@ -393,6 +396,7 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
         counts.update(c["counts"])
         heads.update(c["heads"])
         matcher.feed(c["texts"])
+    timings["rdf.emit"] = time.perf_counter() - clock - timings["rdf.resolve"]
     res.mentions = matcher.pairs()
     triples -= sum(n - 1 for n in heads.values())  # an article several documents describe: one copy each
     emitted = len(todo)

@@ -16,6 +16,7 @@ and Signals, Concerns, Behaviors and Issues are linked to the Technologies their
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
@@ -36,6 +37,7 @@ _NO_STEM = {"news", "series", "species", "means"}  # plural-looking words whose 
 TEXT_LINK_KINDS = ("Signal", "Concern", "Behavior", "Issue")
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def stem_word(word: str) -> str:
     """A plural English word (or acronym) in the singular; other words unchanged. A naive singular that only
     dropped the s ("Batterie") maps where the plural does ("battery")."""

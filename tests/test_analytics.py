@@ -103,13 +103,29 @@ def test_exact_betweenness_on_a_larger_graph() -> None:
     assert values == pytest.approx(nx.betweenness_centrality(g), rel=1e-9, abs=1e-12)
 
 
-def test_eigenvector_falls_back_cleanly() -> None:
-    g = nx.Graph()
-    g.add_edge("a", "b", weight=1)
-    g.add_edge("c", "d", weight=1)  # two equal components: ARPACK's answer is ambiguous
-    values, info = analyze.eigenvector(g)
+def test_eigenvector_is_repeatable_and_falls_back_cleanly(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = nx.relabel_nodes(nx.barabasi_albert_graph(300, 3, seed=4), str)
+    nx.set_edge_attributes(g, 2, "weight")
+    first, info = analyze.eigenvector(g)
+    assert info == {"method": "arpack"}
+    assert all(analyze.eigenvector(g)[0][v] == first[v] for v in g)  # the same digits, every time
+    two = nx.Graph([("a", "b"), ("c", "d")])
+    values, _ = analyze.eigenvector(two)
     assert set(values) == {"a", "b", "c", "d"} and all(v >= 0 for v in values.values())
-    assert info["method"] != "arpack"
+
+    def no_convergence(*args: object, **kwargs: object) -> None:
+        raise analyze.ArpackNoConvergence("no", [], [])
+
+    monkeypatch.setattr(analyze, "eigs", no_convergence)
+    values, info = analyze.eigenvector(g)
+    assert info["method"] == "power iteration" and values == pytest.approx(first, rel=1e-4, abs=1e-6)
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise nx.PowerIterationFailedConvergence(1000)
+
+    monkeypatch.setattr(analyze.nx, "eigenvector_centrality", failing)
+    values, info = analyze.eigenvector(g)
+    assert info["method"].startswith("failed") and set(values.values()) == {0.0}
     empty = nx.Graph()
     empty.add_nodes_from("xy")
     assert analyze.eigenvector(empty) == ({"x": 0.0, "y": 0.0}, {"method": "none (no edges)"})
