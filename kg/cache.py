@@ -12,7 +12,9 @@ Entries not used by the last build are removed after it, so the cache tracks the
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import importlib.util
 import os
 import pickle
 import shutil
@@ -20,6 +22,17 @@ from pathlib import Path
 from typing import Any
 
 CACHE_VERSION = "3"
+
+
+@functools.cache
+def code_version(*modules: str) -> str:
+    """A hash of the source of some kg modules, so cached results are not reused after the code changes."""
+    h = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        if spec and spec.origin:
+            h.update(Path(spec.origin).read_bytes())
+    return h.hexdigest()[:16]
 
 
 def key_of(*parts: object) -> str:

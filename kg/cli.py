@@ -526,3 +526,28 @@ def merges(graph_dir: Path, types: tuple[str, ...], fmt: str) -> None:
             click.echo(f"kept apart by the alias file ({b['type']}): {' / '.join(b['forms'])}")
         for g in data.get("articles", []):
             click.echo(f"one article under ids {', '.join(g['ids'])} ({'; '.join(g['rules'])})")
+
+
+@main.command(name="check")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@graph_option
+@click.option("--show", type=int, default=20, show_default=True, help="Losses to list.")
+@_errors
+def check_cmd(sources: tuple[Path, ...], graph_dir: Path, show: int) -> None:
+    """Re-read SOURCES (default seeds/) and check that every bullet, cell, title, link and page id is in the
+    graph built from them, or named in its report; exit 1 on any silent loss.
+
+    Example: kg check seeds/ --graph outputs/
+    """
+    from kg.check import check
+
+    result = check(list(sources) or [Path("seeds")], graph_dir)
+    click.echo(f"Checked {result.documents} documents ({result.skipped_files} skipped by the build, with reasons): "
+               f"{result.atoms:,} pieces of content, {result.found:,} found in the graph, "
+               f"{result.reported:,} accounted for by the report, {len(result.losses):,} lost silently.")
+    for loss in result.losses[:show]:
+        click.echo(f"  lost: {loss.file}:{loss.line}: {loss.atom[:120]!r}")
+    if len(result.losses) > show:
+        click.echo(f"  ... and {len(result.losses) - show} more")
+    if not result.ok:
+        sys.exit(1)

@@ -30,10 +30,14 @@ class Problem:
     code: str
     message: str
     severity: str = "warning"  # "warning" (data guessed, altered or set aside) or "info" (harmless)
+    end_line: int = 0  # last line of a problem that spans several lines (0: just `line`)
 
     def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "line": self.line, "severity": self.severity, "code": self.code,
-                "message": self.message}
+        out: dict[str, object] = {"file": self.file, "line": self.line}
+        if self.end_line > self.line:
+            out["end_line"] = self.end_line
+        out.update(severity=self.severity, code=self.code, message=self.message)
+        return out
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from kg.model import TABLE_KINDS, Bullet, Document, ExtraSection, Link, Problem, Row, Skipped
 from kg.textio import NotText, decode
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "3"
 
 _SECTIONS = {
     "keywords": "keywords", "keyword": "keywords", "key words": "keywords", "tags": "keywords",
@@ -138,8 +138,20 @@ def _blocks(body: list[tuple[int, str]]) -> list[_Block]:
             blocks.append(block)
             continue
         if line.lstrip().startswith("|") and line.rstrip().endswith("|"):
+            if _looks_like_header(line):  # a header whose separator line is missing
+                block = _Block("table", n, [(n, line)])
+                i += 1
+                while i < len(body) and body[i][1].strip() and "|" in body[i][1]:
+                    if not _SEPARATOR.match(body[i][1]):
+                        block.lines.append(body[i])
+                    i += 1
+                blocks.append(block)
+                continue
             block = _Block("table-noheader", n)
             while i < len(body) and body[i][1].strip().startswith("|"):
+                nxt = body[i + 1][1] if i + 1 < len(body) else ""
+                if block.lines and _SEPARATOR.match(nxt) and "-" in nxt:
+                    break  # a real header starts here: the lines before it are kept aside
                 block.lines.append(body[i])
                 i += 1
             blocks.append(block)
@@ -172,6 +184,13 @@ def _blocks(body: list[tuple[int, str]]) -> list[_Block]:
     return blocks
 
 
+def _looks_like_header(line: str) -> bool:
+    """A table line made of known column names, with a name or a description column among them."""
+    fields = [_COLUMNS.get(_norm_header(c)) for c in split_cells(line)]
+    known = [f for f in fields if f]
+    return len(known) >= 2 and len(known) == len(fields) and bool({"name", "description"} & set(known))
+
+
 def _bullet_text(line: str) -> str:
     m = _BULLET.match(line)
     return (m.group(1) or "") if m else line
@@ -182,8 +201,8 @@ class _Parser:
         self.doc = doc
         self.lines = lines
 
-    def warn(self, line: int, code: str, message: str, severity: str = "warning") -> None:
-        self.doc.problems.append(Problem(self.doc.path, line, code, message, severity))
+    def warn(self, line: int, code: str, message: str, severity: str = "warning", end: int = 0) -> None:
+        self.doc.problems.append(Problem(self.doc.path, line, code, message, severity, end))
 
     def keep(self, line: int, name: str, text: str, why: str) -> None:
         """Keep text we cannot map, verbatim, and say so."""
@@ -292,7 +311,8 @@ class _Parser:
             items = [x.strip() for x in joined.split(",") if x.strip()]
             target.extend(Bullet(block.line, x) for x in items)
             self.warn(block.line, "exploded-list",
-                      f"{heading}: {len(raw)} one-character bullets rejoined into {len(items)} items: {items!r}")
+                      f"{heading}: {len(raw)} one-character bullets rejoined into {len(items)} items: {items!r}",
+                      end=raw[-1][0])
             return
         for n, t in raw:
             if t.strip():
@@ -360,8 +380,12 @@ class _Parser:
                 seen.add(f)
         rows: list[Row] = []
         seen_rows: set[tuple[str, ...]] = set()
+        header_key = [_norm_header(h) for h in headers]
         for n, line in block.lines[1:]:
             cells = split_cells(line)
+            if [_norm_header(c) for c in cells] == header_key:
+                self.warn(n, "repeated-header", f"{heading}: the header row again; skipped", "info")
+                continue
             if len(cells) < len(headers):
                 self.warn(n, "short-row", f"{heading}: row has {len(cells)} cells, header has {len(headers)}")
                 cells += [""] * (len(headers) - len(cells))

@@ -31,7 +31,7 @@ from typing import Any
 from pyoxigraph import Quad, RdfFormat, serialize
 
 from kg import __version__, analyze
-from kg.cache import Cache, key_of
+from kg.cache import Cache, code_version, key_of
 from kg.enrich import cluster_quads, metric_quads, participation_quads
 from kg.errors import StrictFailure
 from kg.model import DocSummary, Document, Problem, Skipped
@@ -104,9 +104,13 @@ def read_file(path: Path, attempts: int = 3) -> tuple[bytes, os.stat_result]:
     raise OSError(f"the file kept changing while it was read ({attempts} attempts)")
 
 
+PARSE_CODE = ("kg.parse", "kg.textio", "kg.model")
+EMIT_CODE = ("kg.rdf", "kg.identity", "kg.vocab", "kg.resolve", "kg.pipeline")
+
+
 def doc_key(sha: str, doc_id: str, rel: str) -> str:
-    """Cache key of a parsed document."""
-    return key_of(sha, doc_id, rel, PARSER_VERSION)
+    """Cache key of a parsed document: its bytes, id and path, and the parser's code."""
+    return key_of(sha, doc_id, rel, PARSER_VERSION, code_version(*PARSE_CODE))
 
 
 def _parse_one(task: tuple[str, str, str, str]) -> tuple[str, str, Any, tuple[int, int, str] | None]:
@@ -160,7 +164,7 @@ def _strip_prefixes(data: bytes) -> bytes:
 
 def emit_key(summary: DocSummary, ctx: EmitContext, closest: list[str]) -> str:
     """Cache key of a document's emission: its content and every corpus-level choice its quads depend on."""
-    return key_of(summary.key, EMIT_VERSION, ctx.base, [ctx.slugs[f] for f in summary.forms],
+    return key_of(summary.key, EMIT_VERSION, code_version(*EMIT_CODE), ctx.base, [ctx.slugs[f] for f in summary.forms],
                   ctx.canonical.get(summary.doc_id), [ctx.canonical.get(t, t) for t in closest],
                   summary.doc_id in ctx.merged or ctx.canonical.get(summary.doc_id) in ctx.merged)
 
@@ -468,7 +472,8 @@ def run_analytics(types: dict[str, str], labels: dict[str, str], links: Iterable
     """Project, compute centrality and clusters, and return them as quads; record how in the result. The
     results depend only on the graph, so an unchanged graph (an edit that left the links alone) reuses them."""
     links = sorted(links)
-    key = key_of(ANALYTICS_VERSION, seed, resolution, base, sorted(types.items()), sorted(labels.items()), links)
+    key = key_of(ANALYTICS_VERSION, code_version("kg.analyze", "kg.project"), seed, resolution, base,
+                 sorted(types.items()), sorted(labels.items()), links)
     cached = cache.get("analytics", key) if cache else None
     if cached is not None:
         metrics, levels, participation, result.analytics = cached
