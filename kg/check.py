@@ -124,7 +124,15 @@ def atoms(lines: list[str]) -> list[tuple[int, str]]:
     return [(n, a) for n, a in out if re.search(r"\w", a)]
 
 
-def _haystack(store: pyoxigraph.Store, base: str, doc_id: str) -> tuple[str, set[int], set[str]]:
+@dataclass
+class _Haystack:
+    text: str  # every literal, normalized, one per line
+    pieces: set[str]  # every literal and every line of one, normalized
+    numbers: set[int]  # relevancy values
+    ids: set[str]  # IRIs the document's graph points to, and their last path segments
+
+
+def _haystack(store: pyoxigraph.Store, base: str, doc_id: str) -> _Haystack:
     """All text a document's graph holds (and the names of what its article links to), its relevancy
     values, and the ids and IRIs of the articles and pages it links to."""
     graph = NamedNode(f"{base}graph/{doc_segment(doc_id)}")
@@ -147,7 +155,9 @@ def _haystack(store: pyoxigraph.Store, base: str, doc_id: str) -> tuple[str, set
             if isinstance(q.object, Literal):
                 texts.append(q.object.value)
     ids |= {i.rsplit("/", 1)[-1] for i in ids}
-    return "\n".join(_norm(t) for t in texts), numbers, ids
+    normalized = [_norm(t) for t in texts]
+    pieces = set(normalized) | {_norm(line) for t in texts if "\n" in t for line in t.split("\n")}
+    return _Haystack("\n".join(normalized), pieces, numbers, ids)
 
 
 def _report(graph_dir: Path) -> tuple[dict[str, set[int]], dict[str, str]]:
@@ -160,13 +170,13 @@ def _report(graph_dir: Path) -> tuple[dict[str, set[int]], dict[str, str]]:
     return lines, {s["file"]: s["reason"] for s in report.get("skipped", [])}
 
 
-def _found(atom: str, text: str, ids: set[str], numbers: set[int]) -> bool:
+def _found(atom: str, hay: _Haystack) -> bool:
     a = _norm(atom)
-    if atom.strip() in ids or (_NUMBER.match(a) and int(float(a)) in numbers):
+    if a in hay.pieces or atom.strip() in hay.ids or (_NUMBER.match(a) and int(float(a)) in hay.numbers):
         return True
     if len(a) < 4:  # short atoms must be whole words, not any substring
-        return re.search(rf"(?<!\w){re.escape(a)}(?!\w)", text) is not None
-    return a in text
+        return re.search(rf"(?<!\w){re.escape(a)}(?!\w)", hay.text) is not None
+    return a in hay.text
 
 
 def check(sources: list[Path], graph_dir: Path, base: str | None = None) -> CheckResult:
@@ -191,14 +201,14 @@ def check(sources: list[Path], graph_dir: Path, base: str | None = None) -> Chec
             result.losses.append(Loss(src.rel, 0, f"(whole file unreadable here: {exc}; not in the report)"))
             continue
         result.documents += 1
-        text, numbers, ids = _haystack(store, base, src.doc_id)
-        if not text:
+        hay = _haystack(store, base, src.doc_id)
+        if not hay.text:
             result.losses.append(Loss(src.rel, 0, "(no named graph for this document, and not in the report)"))
             continue
         noted = reported_lines.get(src.rel, set())
         for n, atom in atoms(lines):
             result.atoms += 1
-            if _found(atom, text, ids, numbers):
+            if _found(atom, hay):
                 result.found += 1
             elif n in noted:
                 result.reported += 1

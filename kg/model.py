@@ -105,6 +105,7 @@ class Document:
     content_type: str = ""
     notes: list[Bullet] = field(default_factory=list)  # Other bullets that are not Category or Type
     summary: str = ""
+    summary_lines: tuple[int, int] = (0, 0)  # first and last line of the summary text
     rows: list[Row] = field(default_factory=list)
     closest: list[Link] = field(default_factory=list)
     extras: list[ExtraSection] = field(default_factory=list)

@@ -276,6 +276,9 @@ class _Parser:
             text = re.sub(r"\n{3,}", "\n\n", text)
             if text:
                 self.doc.summary = f"{self.doc.summary}\n\n{text}" if self.doc.summary else text
+                used = [m for m, t in body if t.strip()]
+                first = self.doc.summary_lines[0] or used[0]
+                self.doc.summary_lines = (first, used[-1])
             else:
                 self.warn(n, "empty-section", "Summary section is empty", "info")
             return

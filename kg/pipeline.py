@@ -37,7 +37,7 @@ from kg.errors import StrictFailure
 from kg.model import DocSummary, Document, Problem, Skipped
 from kg.outputs import OutputDir
 from kg.parse import PARSER_VERSION, parse_bytes
-from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, FACETS, Link, cooccurrence, project_links
+from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, FACETS, MAX_ARTICLE_NODES, Link, cooccurrence, project_links
 from kg.rdf import Minter, corpus_quads, document_quads
 from kg.resolve import Aliases, MentionMatcher, Resolution, mention_texts, resolve_articles, resolve_forms
 from kg.sources import find_sources
@@ -500,7 +500,8 @@ def _compute_analytics(types: dict[str, str], labels: dict[str, str], links: lis
         "projection": {"vertices": g.number_of_nodes(), "edges": g.number_of_edges(),
                        "default_weight": DEFAULT_WEIGHT},
         "cooccurrence": {"vertices": cooc.number_of_nodes(), "edges": cooc.number_of_edges(),
-                         "neighbours_kept": COOC_NEIGHBOURS, "facets_left_out": sorted(FACETS)},
+                         "neighbours_kept": COOC_NEIGHBOURS, "facets_left_out": sorted(FACETS),
+                         "max_article_nodes": MAX_ARTICLE_NODES},
         "betweenness": metrics.info["betweenness"],
         "eigenvector": metrics.info["eigenvector"],
         "clusters": {"seed": seed, "resolution": resolution, "per_level": [len(level) for level in levels]},

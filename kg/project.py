@@ -11,8 +11,10 @@ The article-entity view (`Projection.graph`, an undirected networkx Graph):
 
 The co-occurrence view (`cooccurrence`): entity nodes linked when articles share them, `weight` = the
 number of articles that name both. Facets (Category, ContentType) stay out: a vertex shared by one
-article in seven would link everything to everything. To keep the view sparse at corpus scale, each
-node keeps its COOC_NEIGHBOURS strongest links (ties broken by IRI); an edge stays if either end keeps it.
+article in seven would link everything to everything. So does an article naming more than
+MAX_ARTICLE_NODES nodes (a degenerate document), whose clique alone would cost the square of that.
+To keep the view sparse at corpus scale, each node keeps its COOC_NEIGHBOURS strongest links (ties broken
+by IRI); an edge stays if either end keeps it.
 
 Cost: one pass over the triples with dictionary lookups, then one sparse matrix product; linear in
 the number of triples and of article-entity links.
@@ -33,6 +35,7 @@ from kg.vocab import KGO_NS, RDF_NS, RDFS_NS
 
 DEFAULT_WEIGHT = 3
 COOC_NEIGHBOURS = 10
+MAX_ARTICLE_NODES = 1000  # an article naming more nodes adds no co-occurrence links (real ones name ~50)
 FACETS = frozenset({"Category", "ContentType"})
 NODE_TYPES = frozenset({"Article", "Signal", "Technology", "Concern", "Behavior", "Issue", "Theme", "Keyword",
                         "Category", "ContentType"})
@@ -124,11 +127,11 @@ def cooccurrence(proj: Projection, neighbours: int = COOC_NEIGHBOURS) -> nx.Grap
     articles = [n for n in proj.graph if proj.types[n] == "Article"]
     rows, cols = [], []
     for i, a in enumerate(articles):
-        for b in proj.graph[a]:
-            j = col.get(b)
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
+        mine = [j for b in proj.graph[a] if (j := col.get(b)) is not None]
+        if len(mine) > MAX_ARTICLE_NODES:  # its clique alone would cost len(mine)**2
+            continue
+        rows += [i] * len(mine)
+        cols += mine
     g = nx.Graph()
     g.add_nodes_from(entities)
     if not rows:

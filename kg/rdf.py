@@ -19,6 +19,19 @@ _FALSE = Literal("false", datatype=XSD.boolean)
 DEFAULT = DefaultGraph()
 
 
+MAX_LITERAL = 1 << 21  # characters: RDF parsers cap a token's size (Oxigraph at 16 MB), so longer texts are cut
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    """Pieces of at most `size` characters, cut after a newline (or a space) where there is one."""
+    out = []
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size) + 1 or text.rfind(" ", 0, size) + 1 or size
+        out.append(text[:cut])
+        text = text[cut:]
+    return [*out, text]
+
+
 def _int(n: int) -> Literal:
     return Literal(str(n), datatype=XSD.integer)
 
@@ -81,6 +94,21 @@ def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonica
             seen.add((p.value, o.value))
             head.append(Quad(s, p, o, g))
 
+    overflow: list[tuple[str, str, int]] = []  # (property, text, line) of what long texts did not fit
+
+    def text(s: NamedNode, p: NamedNode, value: str, line: int, end: int = 0) -> None:
+        """A text literal; one longer than MAX_LITERAL is cut, the rest continues in Section nodes."""
+        if len(value) <= MAX_LITERAL:
+            add(s, p, Literal(value))
+            return
+        chunks = _chunks(value, MAX_LITERAL)
+        add(s, p, Literal(chunks[0]))
+        overflow.extend((p.value, c, line) for c in chunks[1:])
+        problems.append(Problem(doc.path, line, "long-text",
+                                f"a text of {len(value):,} characters: its first {len(chunks[0]):,} are the value of "
+                                f"<{p.value}>, the rest continues in {len(chunks) - 1} kgo:Section nodes",
+                                end_line=end))
+
     add(art, RDF.type, KGO.Article)
     add(art, DCTERMS.identifier, Literal(doc.doc_id))
     if doc.title and not doc.title_is_id:
@@ -105,7 +133,7 @@ def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonica
             problems.append(Problem(doc.path, doc.external_line, "bad-url",
                                     f"external link {doc.external_url!r} is not an IRI; kept as text"))
     if doc.summary:
-        add(art, DCTERMS.abstract, Literal(doc.summary))
+        text(art, DCTERMS.abstract, doc.summary, *doc.summary_lines)
     add(art, KGO.sourceFile, Literal(doc.path))
     add(art, KGO.contentSha256, Literal(doc.sha256))
     for kind, value in (("Category", doc.category), ("ContentType", doc.content_type)):
@@ -115,7 +143,7 @@ def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonica
         for b in bullets:
             add(art, HAS[kind], mint.node(kind, slugs[(kind, b.text)]))
     for b in doc.notes:
-        add(art, KGO.note, Literal(b.text))
+        text(art, KGO.note, b.text, b.line)
     closest: list[tuple[str, str]] = []
     targets: set[str] = set()
     for link in doc.closest:
@@ -135,7 +163,7 @@ def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonica
         add(art, KGO.section, sec)
         add(sec, RDF.type, KGO.Section)
         add(sec, KGO.sectionName, Literal(extra.name))
-        add(sec, KGO.content, Literal(extra.text))
+        text(sec, KGO.content, extra.text, extra.line)
         add(sec, KGO.sourceLine, _int(extra.line))
     counters: dict[str, int] = defaultdict(int)
     for row in doc.rows:
@@ -154,7 +182,7 @@ def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonica
                             (KGO.tenYearOutlook, row.ten_year), (KGO.drivingForce, row.driving_force),
                             (KGO.src, row.src), (KGO.relevancyText, row.relevancy_text)):
             if value:
-                add(m, prop, Literal(value))
+                text(m, prop, value, row.line)
         if row.relevancy is not None:
             add(m, KGO.relevancy, _int(row.relevancy))
         add(m, KGO.sourceLine, _int(row.line))
@@ -163,7 +191,14 @@ def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonica
             add(m, KGO.cell, cell)
             add(cell, RDF.type, KGO.Cell)
             add(cell, KGO.column, Literal(column))
-            add(cell, RDF.value, Literal(value))
+            text(cell, RDF.value, value, row.line)
+    for k, (prop, chunk, line) in enumerate(overflow, len(doc.extras) + 1):
+        sec = mint.local("Section", doc.doc_id, str(k))
+        add(art, KGO.section, sec)
+        add(sec, RDF.type, KGO.Section)
+        add(sec, KGO.sectionName, Literal(f"continued: {prop}"))
+        add(sec, KGO.content, Literal(chunk))
+        add(sec, KGO.sourceLine, _int(line))
     return Emitted(head + links + body, closest, problems)
 
 

@@ -37,6 +37,7 @@ from kg.vocab import DCTERMS_NS, KGO_NS, RDF_NS, RDFS_NS, SKOS_NS
 DEFAULT_TOP = 500
 ARTICLE_SHARE = 0.3  # of the node budget, when articles are shown with entities
 SOURCES_PER_NODE = 12  # source articles listed in a node's tooltip
+MAX_CLUSTERS = 200  # clusters in the overview and the cluster filter (the largest)
 TYPE_COLORS = {
     "Technology": "#1f77b4", "Signal": "#d62728", "Concern": "#ff7f0e", "Behavior": "#2ca02c",
     "Issue": "#9467bd", "Theme": "#8c564b", "Keyword": "#e377c2", "Category": "#bcbd22",
@@ -244,7 +245,7 @@ def _cooccurrence_edges(data: ViewData, chosen: set[str], adjacency: dict[str, s
     for a, t in data.types.items():
         if t != "Article":
             continue
-        members = sorted(m for m in adjacency[a] if m in chosen)
+        members = sorted(m for m in adjacency[a] if m in chosen)[:200]
         for i, x in enumerate(members):
             for y in members[i + 1:]:
                 counts[(x, y)] += 1
@@ -314,20 +315,29 @@ def _node_info(data: ViewData, n: str, articles: dict[str, int]) -> dict[str, ob
     return info
 
 
-def _overview(data: ViewData, seed: int) -> dict[str, object]:
-    """One node per level-0 cluster, sized by members, edges by articles shared between clusters."""
+def top_clusters(data: ViewData) -> list[str]:
+    """The level-0 clusters, largest first, at most MAX_CLUSTERS of them."""
     level0 = sorted((c for c, i in data.clusters.items() if i.get("level") == 0),
                     key=lambda c: (-int(data.clusters[c].get("size", 0)), c))
+    return level0[:MAX_CLUSTERS]
+
+
+def _overview(data: ViewData, seed: int) -> dict[str, object]:
+    """One node per level-0 cluster (the largest MAX_CLUSTERS), sized by members, edges by articles shared."""
+    level0 = top_clusters(data)
     if not level0:
         return {"nodes": [], "edges": []}
     color = {c: CLUSTER_COLORS[i % len(CLUSTER_COLORS)] for i, c in enumerate(level0)}
+    shown = set(level0)
     per_article: dict[str, set[str]] = defaultdict(set)
     for (a, e) in data.links:
         c = data.cluster_of(e)
-        if c and data.types.get(a) == "Article":
+        if c in shown and data.types.get(a) == "Article":
             per_article[a].add(c)
     shared: dict[tuple[str, str], int] = defaultdict(int)
     for cs in per_article.values():
+        if len(cs) > 200:  # a degenerate article touching hundreds of clusters would cost their square
+            continue
         ordered = sorted(cs)
         for i, x in enumerate(ordered):
             for y in ordered[i + 1:]:
@@ -351,8 +361,7 @@ def _json_for_script(value: object) -> str:
 def render(data: ViewData, view: View, title: str = "Knowledge graph", seed: int = 42) -> str:
     """The page for one view, as an HTML string."""
     pos = _layout(view.nodes, view.edges, seed)
-    level0 = sorted((c for c, i in data.clusters.items() if i.get("level") == 0),
-                    key=lambda c: (-int(data.clusters[c].get("size", 0)), c))
+    level0 = top_clusters(data)
     ccolor = {c: CLUSTER_COLORS[i % len(CLUSTER_COLORS)] for i, c in enumerate(level0)}
     net = Network(height="100%", width="100%", directed=False, cdn_resources="in_line")
     top_pr = max((data.metrics.get(n, {}).get("pagerank", 0.0) for n in view.nodes), default=0.0) or 1.0

@@ -1,0 +1,121 @@
+"""Property-based tests: random markdown, random tables and random bytes never crash the parser, and whatever
+parses survives the trip through RDF (quads -> TriG -> quads) unchanged."""
+
+from __future__ import annotations
+
+import string
+
+import pyoxigraph
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.model import Document, Skipped
+from kg.parse import parse_bytes, split_cells
+from kg.rdf import Minter, document_quads
+from kg.resolve import resolve
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Text that looks like what documents hold, including the characters that matter to the format.
+ALPHABET = string.ascii_letters + string.digits + " .,;:!?()[]{}<>*_#|\\/'\"-–—’“”€éüçñ漢字\t"
+words = st.text(alphabet=ALPHABET, min_size=0, max_size=40)
+SECTIONS = ["Keywords", "Themes", "Other", "Summary", "Signals", "Concerns", "Behaviors", "Technologies",
+            "Issues", "Closest", "Notes", "Random Stuff"]
+HEADERS = ["name", "description", "relevancy", "change", "10-year", "driving-force", "Signal", "Change",
+           "10y horizon", "Driving force", "src", "extra column"]
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> str:
+    cols = draw(st.lists(st.sampled_from(HEADERS), min_size=1, max_size=6))
+    rows = draw(st.lists(st.lists(words, min_size=0, max_size=len(cols) + 2), max_size=8))
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    parts = []
+    if draw(st.booleans()):
+        title = draw(words)
+        page = draw(st.sampled_from(["20240102", "20250622d", "15526.0", "2029 0911", "", "x"]))
+        form = draw(st.sampled_from(["# __{t}__, (from page [{p}](https://x.test/p/{p}).)",
+                                     "# __{t}__, from ([{p}](https://x.test/p/{p}).)", "# {t}", "{t}"]))
+        parts.append(form.format(t=title, p=page))
+    if draw(st.booleans()):
+        parts.append("__[External link](" + draw(st.sampled_from(["https://a.test/x", "nota url", "",
+                                                                  "https://a.test/(paren)"])) + ")__")
+    for _ in range(draw(st.integers(0, 6))):
+        parts.append("## " + draw(st.sampled_from(SECTIONS)))
+        kind = draw(st.sampled_from(["bullets", "table", "text", "links", "empty"]))
+        if kind == "bullets":
+            parts += ["* " + draw(words) for _ in range(draw(st.integers(0, 8)))]
+        elif kind == "table":
+            parts.append(draw(tables()))
+        elif kind == "text":
+            parts.append(draw(words))
+        elif kind == "links":
+            parts += [f"* [{draw(words)}]({draw(words)})" for _ in range(draw(st.integers(0, 4)))]
+    newline = draw(st.sampled_from(["\n", "\r\n", "\n\n"]))
+    return newline.join(parts)
+
+
+def round_trip(doc: Document) -> None:
+    """Quads for the document, written as TriG and read back: the same quads, and every name and cell there."""
+    res = resolve([doc])
+    mint = Minter()
+    quads = document_quads(doc, res.slugs(), {doc.doc_id: doc.doc_id}, mint).quads
+    data = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG)
+    back = list(pyoxigraph.parse(data, pyoxigraph.RdfFormat.TRIG))
+    assert set(back) == set(quads)
+    literals = {q.object.value for q in back if isinstance(q.object, pyoxigraph.Literal)}
+    for row in doc.rows:
+        assert row.name in literals
+        for value in (row.description, row.change, row.ten_year, row.driving_force, row.relevancy_text):
+            if value:
+                assert value in literals
+    if doc.summary:
+        assert doc.summary in literals
+
+
+@SETTINGS
+@given(documents())
+def test_random_markdown_parses_and_round_trips(text: str) -> None:
+    result = parse_bytes(text.encode("utf-8"), "doc", "doc.md")
+    assert isinstance(result, Document | Skipped)
+    if isinstance(result, Document):
+        round_trip(result)
+
+
+@SETTINGS
+@given(tables())
+def test_random_tables_keep_every_cell(table: str) -> None:
+    text = "# __T__, (from page [20240102](https://x.test/p/20240102).)\n\n## Technologies\n\n" + table
+    doc = parse_bytes(text.encode("utf-8"), "doc", "doc.md")
+    assert isinstance(doc, Document)
+    round_trip(doc)
+    kept = " ".join([r.name + " " + r.description + " " + r.change + " " + r.ten_year + " " + r.driving_force + " "
+                     + r.src + " " + r.relevancy_text + " " + str(r.relevancy or "") + " "
+                     + " ".join(v for _, v in r.extra) for r in doc.rows] + [e.text for e in doc.extras])
+    reported = {p.line for p in doc.problems}
+    for n, line in enumerate(text.splitlines()[6:], 7):  # the data rows
+        for cell in split_cells(line):
+            if cell.strip():
+                assert cell.strip() in kept or n in reported, (n, cell)
+
+
+@SETTINGS
+@given(st.binary(max_size=4000))
+def test_random_bytes_never_crash(data: bytes) -> None:
+    result = parse_bytes(data, "doc", "doc.md")
+    assert isinstance(result, Document | Skipped)
+    if isinstance(result, Document):
+        round_trip(result)
+
+
+@SETTINGS
+@given(st.text(max_size=3000))
+def test_random_text_never_crashes(text: str) -> None:
+    result = parse_bytes(text.encode("utf-8", "surrogatepass"), "doc", "doc.md")
+    assert isinstance(result, Document | Skipped)
