@@ -162,3 +162,29 @@ def test_negotiate() -> None:
     assert negotiate("text/csv;q=0.2, application/sparql-results+xml", "SELECT") == "xml"
     assert negotiate("text/turtle", "SELECT") is None
     assert negotiate("", "SELECT", "tsv") == "tsv"
+
+
+def test_load_smoke_and_abuse(endpoint: Endpoint) -> None:
+    """50 concurrent clients for a few seconds, with abuse alongside; every request gets a clear status and the
+    server stays up (the full minute-long run is bench/load.py)."""
+    from bench.load import big_body, raw, request, run_load
+
+    url = endpoint.url
+    results: dict[str, object] = {}
+
+    def hostile() -> None:
+        results["body"] = big_body(url, 20 * 2**20)
+        results["rows"] = request(url, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", accept="text/csv")[0]
+        results["garbage"] = raw(url, b"\x16\x03\x01garbage\r\n\r\n")
+        results["malformed"] = request(url, "SELECT ?x WHERE {")[0]
+
+    thread = threading.Thread(target=hostile)
+    thread.start()
+    load = run_load(url, clients=50, seconds=3)
+    thread.join()
+    assert load["requests"] > 50
+    assert set(load["statuses"]) <= {"200", "503"}  # answered, or told to come back (busy or too long)
+    assert load["statuses"].get("200", 0) > load["requests"] // 2
+    assert results["body"].startswith("HTTP/1.1 413")
+    assert results["rows"] == 200 and results["malformed"] == 400
+    assert request(url, "ASK { ?s ?p ?o }")[0] == 200
