@@ -12,7 +12,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CORPORA = HERE / ".corpora"
-MAKE_CORPUS = HERE.parent.parent / "shared" / "tools" / "make_corpus.py"
+# The corpus generator of ../shared/tools; bench/make_corpus.py is an unchanged copy for clones without it.
+MAKE_CORPUS = next(p for p in (HERE.parent.parent / "shared" / "tools" / "make_corpus.py", HERE / "make_corpus.py")
+                   if p.is_file())
 
 
 def corpus(docs: int, faults: float = 0.0, seed: int = 7) -> tuple[Path, Path]:

@@ -18,18 +18,19 @@ import os
 import random
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from typing import Any
 
 import igraph
 import networkx as nx
 import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, eigs
 
-EXACT_BETWEENNESS_NODES = 5000
+EXACT_BETWEENNESS_NODES = 2000
 BETWEENNESS_SAMPLES = 500
 DEFAULT_SEED = 42
 DEFAULT_RESOLUTION = 1.0
 LABEL_MEMBERS = 3
-PARALLEL_NODES = 20_000  # graphs at least this large compute betweenness in a second process
+PARALLEL_NODES = 1000  # graphs at least this large compute betweenness in a second process
 METRICS = ("degree", "weighted_degree", "pagerank", "betweenness", "eigenvector")
 
 
@@ -99,29 +100,44 @@ def _betweenness_child(g: nx.Graph, seed: int, exact_limit: int, samples: int, c
     conn.close()
 
 
+class BetweennessJob:
+    """Betweenness computed in a forked child process while the caller does other work (on graphs of at
+    least PARALLEL_NODES vertices with more than one CPU); same numbers as betweenness()."""
+
+    def __init__(self, g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
+                 samples: int = BETWEENNESS_SAMPLES) -> None:
+        self.args = (g, seed, exact_limit, samples)
+        self.child: Any = None
+        if len(g) >= PARALLEL_NODES and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
+            ctx = mp.get_context("fork")
+            self.receive, send = ctx.Pipe(duplex=False)
+            self.child = ctx.Process(target=_betweenness_child, args=(*self.args, send), daemon=True)
+            self.child.start()
+            send.close()
+
+    def result(self) -> tuple[dict[str, float], dict[str, object]]:
+        if self.child is None:
+            return betweenness(*self.args)
+        try:
+            value = self.receive.recv()
+        except EOFError:  # the child died: compute here
+            value = betweenness(*self.args)
+        self.child.join()
+        return value
+
+
 def centrality(g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
-               samples: int = BETWEENNESS_SAMPLES) -> Centrality:
-    """Every metric for every vertex of the article-entity view. On large graphs betweenness runs in a forked
-    child process while this one computes the rest (same numbers, less wall time on several cores)."""
-    child = None
-    if len(g) >= PARALLEL_NODES and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
-        ctx = mp.get_context("fork")
-        receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_betweenness_child, args=(g, seed, exact_limit, samples, send), daemon=True)
-        child.start()
-        send.close()
+               samples: int = BETWEENNESS_SAMPLES, job: BetweennessJob | None = None,
+               pagerank: dict[str, float] | None = None) -> Centrality:
+    """Every metric for every vertex of the article-entity view. Betweenness comes from `job` and PageRank
+    from `pagerank` when the caller computed them already (so they overlap other work)."""
+    job = job or BetweennessJob(g, seed, exact_limit, samples)
     degree = dict(g.degree())
     weighted = {v: float(d) for v, d in g.degree(weight="weight")}
-    pagerank = nx.pagerank(g, weight="weight") if len(g) else {}
+    if pagerank is None:
+        pagerank = nx.pagerank(g, weight="weight") if len(g) else {}
     eigen, einfo = eigenvector(g)
-    if child is not None:
-        try:
-            between, binfo = receive.recv()
-        except EOFError:  # the child died: compute here
-            between, binfo = betweenness(g, seed, exact_limit, samples)
-        child.join()
-    else:
-        between, binfo = betweenness(g, seed, exact_limit, samples)
+    between, binfo = job.result()
     return Centrality(degree, weighted, pagerank, between, eigen, {"betweenness": binfo, "eigenvector": einfo})
 
 

@@ -78,7 +78,8 @@ class Reporter:
     """Build progress on stderr: a bar with counts and rate on a terminal, plain lines otherwise."""
 
     NAMES: ClassVar[dict[str, str]] = {"parse": "reading and parsing", "emit": "making RDF",
-                                       "analytics": "analytics", "write": "writing outputs"}
+                                       "analytics": "analytics", "write": "writing outputs",
+                                       "html": "drawing the explorer"}
 
     def __init__(self, quiet: bool) -> None:
         import time
@@ -526,6 +527,16 @@ def merges(graph_dir: Path, types: tuple[str, ...], fmt: str) -> None:
             click.echo(f"kept apart by the alias file ({b['type']}): {' / '.join(b['forms'])}")
         for g in data.get("articles", []):
             click.echo(f"one article under ids {', '.join(g['ids'])} ({'; '.join(g['rules'])})")
+        related = data.get("related_across_types", [])
+        if related:
+            click.echo(f"{len(related)} pairs of nodes of different types name one concept (kgo:relatedConcept, "
+                       f"not merged), e.g.:")
+            for a_type, a_label, b_type, b_label in related[:5]:
+                click.echo(f"  {a_type} {a_label!r} ~ {b_type} {b_label!r}")
+        mentions = data.get("technology_mentions", 0)
+        if mentions:
+            click.echo(f"{mentions} links from signals, concerns, behaviors and issues to the technologies "
+                       "they name (kgo:mentionsEntity)")
 
 
 @main.command(name="check")

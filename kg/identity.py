@@ -22,8 +22,9 @@ def _symbol(m: re.Match[str]) -> str:
 
 def fold(text: str) -> str:
     """Case-folded text without diacritics, quotes or punctuation; words single-spaced."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # ASCII has no compatibility forms and no combining marks
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.translate(_QUOTES).casefold()
     text = _SYMBOL_RE.sub(_symbol, text)
     return " ".join(_NON_WORD.sub(" ", text).split())

@@ -18,6 +18,7 @@ import io
 import json
 import multiprocessing as mp
 import os
+import pickle
 import sys
 import tempfile
 import time
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 from pyoxigraph import Quad, RdfFormat, serialize
 
 from kg import __version__, analyze
@@ -113,26 +115,42 @@ def doc_key(sha: str, doc_id: str, rel: str) -> str:
     return key_of(sha, doc_id, rel, PARSER_VERSION, code_version(*PARSE_CODE))
 
 
-def _parse_one(task: tuple[str, str, str, str]) -> tuple[str, str, Any, tuple[int, int, str] | None]:
-    """Worker: (path, rel, doc id, cache root) -> (rel, key, DocSummary or Skipped, (size, mtime_ns, sha))."""
+_CACHES: dict[tuple[str, int], Cache] = {}
+
+
+def worker_cache(root: str) -> Cache:
+    """This process's reader of the build cache."""
+    key = (root, os.getpid())
+    if key not in _CACHES:
+        _CACHES[key] = Cache(Path(root))
+    return _CACHES[key]
+
+
+ParseResult = tuple[str, str, Any, tuple[int, int, str] | None, bytes | None]
+
+
+def _parse_one(task: tuple[str, str, str, str]) -> ParseResult:
+    """Worker: (path, rel, doc id, cache root) -> (rel, key, DocSummary or Skipped, (size, mtime_ns, sha),
+    the pickled parse result when it is new; the main process stores it)."""
     import hashlib
+    import pickle
 
     path, rel, doc_id, root = task
-    cache = Cache(Path(root))
     try:
         data, st = read_file(Path(path))
     except OSError as exc:
-        return rel, "", Skipped(rel, f"unreadable: {getattr(exc, 'strerror', None) or exc}"), None
+        return rel, "", Skipped(rel, f"unreadable: {getattr(exc, 'strerror', None) or exc}"), None, None
     sha = hashlib.sha256(data).hexdigest()
     key = doc_key(sha, doc_id, rel)
-    result = cache.get("docs", key)
+    result = worker_cache(root).get("docs", key)
+    new = None
     if result is None:
         result = parse_bytes(data, doc_id, rel)
-        cache.put("docs", key, result)
+        new = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     stat = (st.st_size, st.st_mtime_ns, sha)
     if isinstance(result, Skipped):
-        return rel, key, result, stat
-    return rel, key, DocSummary.of(result, key), stat
+        return rel, key, result, stat, new
+    return rel, key, DocSummary.of(result, key), stat, new
 
 
 # ------------------------------------------------------------------ pass 3: emit RDF per document
@@ -221,24 +239,16 @@ def emit_document(doc: Document, ctx: EmitContext) -> tuple[dict[str, Any], byte
     return compact, ttl, trig
 
 
-def _emit_one(task: tuple[str, str]) -> tuple[str, dict[str, Any]]:
-    """Worker: (document cache key, emission key) -> compact data; blocks go to the cache."""
+def _emit_one(task: tuple[str, str]) -> tuple[str, bytes, bytes, bytes]:
+    """Worker: (document cache key, emission key) -> (emission key, pickled compact data, Turtle, TriG)."""
     doc_key, ekey = task
     ctx = _CTX
     assert ctx is not None
-    cache = Cache(Path(ctx.cache_root))
-    compact = cache.get("emit", ekey)
-    if compact is not None and cache.block("emit", ekey, ".ttl").is_file() and \
-            cache.block("emit", ekey, ".trig").is_file():
-        compact["cached"] = True
-        return ekey, compact
-    doc = cache.get("docs", doc_key)
+    doc = worker_cache(ctx.cache_root).get("docs", doc_key)
     if not isinstance(doc, Document):
         raise RuntimeError(f"parsed document {doc_key} is missing from the build cache")
     compact, ttl, trig = emit_document(doc, ctx)
-    cache.put("emit", ekey, compact, blocks={".ttl": ttl, ".trig": trig})
-    compact["cached"] = False
-    return ekey, compact
+    return ekey, pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL), ttl, trig
 
 
 def _run(func: Callable[[Any], Any], tasks: list[Any], workers: int, progress: Progress | None,
@@ -350,12 +360,19 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
         else:
             summaries.append(hit if isinstance(hit, DocSummary) else DocSummary.of(hit, key))
     parsed = 0
-    for rel, key, result, stat in _run(_parse_one, pending, workers, progress, "parse"):
+    fresh_docs: list[tuple[str, bytes]] = []
+    for rel, key, result, stat, new in _run(_parse_one, pending, workers, progress, "parse"):
         parsed += 1
         if stat:
             new_index[rel] = stat
             doc_keys.add(key)
+        if new is not None:
+            fresh_docs.append((key, new))
+            if len(fresh_docs) >= 500:
+                cache.put_many("docs", fresh_docs)
+                fresh_docs = []
         (skipped if isinstance(result, Skipped) else summaries).append(result)
+    cache.put_many("docs", fresh_docs)
     summaries.sort(key=lambda s: s.path)
     skipped.sort(key=lambda s: s.path)
     cache.save_index(new_index)
@@ -378,9 +395,10 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
     ekeys = [emit_key(s, _CTX, s.closest) for s in summaries]
     for s in summaries:
         s.forms = []  # no longer needed; the summaries cache keeps them for the next build
-    hits = [cache.has("emit", k, ".ttl", ".trig") for k in ekeys]
+    hits = [cache.has("emit", k) for k in ekeys]
     todo = [(s.key, k) for s, k, hit in zip(summaries, ekeys, hits, strict=True) if not hit]
     made = _run(_emit_one, todo, workers, progress, "emit")  # results arrive in order, as they are made
+    fresh: list[tuple[str, bytes, bytes, bytes]] = []
     matcher = MentionMatcher(res)
     links: list[Link] = []
     closest: list[tuple[str, str]] = []
@@ -389,9 +407,14 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
     counts: Counter[str] = Counter()
     heads: Counter[str] = Counter()
     for s, k, hit in zip(summaries, ekeys, hits, strict=True):
-        c = cache.get("emit", k) if hit else next(made)[1]
-        if c is None:  # the cache lost an entry during the build: make it again here
-            _, c = _emit_one((s.key, k))
+        c = cache.get("emit", k) if hit else None
+        if c is None:
+            _, data, ttl, trig = next(made) if not hit else _emit_one((s.key, k))
+            c = pickle.loads(data)
+            fresh.append((k, data, ttl, trig))
+            if len(fresh) >= 200:
+                cache.put_many("emit", fresh)
+                fresh = []
         article = c["article"]
         links.extend((article, sys.intern(b), kind, w) for _, b, kind, w in c["links"])
         closest.extend(c["closest"])
@@ -401,6 +424,7 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
         heads.update(c["heads"])
         matcher.feed(c["texts"])
     timings["rdf.emit"] = time.perf_counter() - clock - timings["rdf.resolve"]
+    cache.put_many("emit", fresh)
     res.mentions = matcher.pairs()
     triples -= sum(n - 1 for n in heads.values())  # an article several documents describe: one copy each
     emitted = len(todo)
@@ -417,6 +441,8 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
     problems.sort(key=lambda p: (p.file, p.line, p.code, p.message))
     merges = res.merges()
     merges["articles"] = articles.groups
+    merges["related_across_types"] = [[a.kind, a.label, b.kind, b.label] for a, b in res.related]
+    merges["technology_mentions"] = len(res.mentions)
     timings["rdf"] = time.perf_counter() - clock
     return Corpus(base, summaries, skipped, res, articles.canonical, ekeys, links, closest, triples, counts,
                   problems, merges, cache, doc_keys, parsed, emitted, tmp)
@@ -492,9 +518,11 @@ def _compute_analytics(types: dict[str, str], labels: dict[str, str], links: lis
                        resolution: float, result: BuildResult
                        ) -> tuple[analyze.Centrality, list[list[analyze.Cluster]], dict[str, float]]:
     proj = project_links(types, labels, links)
-    metrics = analyze.centrality(proj.graph, seed=seed)
+    job = analyze.BetweennessJob(proj.graph, seed)  # overlaps everything below on a second core
+    pagerank = nx.pagerank(proj.graph, weight="weight") if len(proj.graph) else {}
     cooc = cooccurrence(proj)
-    levels = analyze.clusters(cooc, metrics.pagerank, proj.labels, seed=seed, resolution=resolution)
+    levels = analyze.clusters(cooc, pagerank, proj.labels, seed=seed, resolution=resolution)
+    metrics = analyze.centrality(proj.graph, seed=seed, job=job, pagerank=pagerank)
     g = proj.graph
     result.analytics = {
         "projection": {"vertices": g.number_of_nodes(), "edges": g.number_of_edges(),
@@ -589,11 +617,9 @@ def _write_graph(path: Path, corpus: Corpus, ext: str, tail: list[Quad], prefixe
     with open(path, "wb") as out:
         out.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(prefixes.items())).encode())
         for ekey in corpus.ekeys:
-            with open(cache.block("emit", ekey, ext), "rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    out.write(chunk)
+            out.write(cache.block("emit", ekey, ext))
         buf = io.BytesIO()
-        if ext == ".ttl":
+        if ext == "ttl":
             serialize((q.triple for q in tail), buf, RdfFormat.TURTLE, prefixes=prefixes)
         else:
             serialize(tail, buf, RdfFormat.TRIG, prefixes=prefixes)
@@ -622,6 +648,7 @@ def build(
         try:
             return _finish(corpus, result, outdir, sources, strict, analytics, seed, resolution, html, progress)
         finally:
+            corpus.cache.close()
             if corpus.tmp is not None:
                 corpus.tmp.cleanup()
 
@@ -663,10 +690,12 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
     prefixes = output_prefixes(corpus.base)
     if progress:
         progress("write", 0, 2)
-    _write_graph(build_dir / "graph.ttl", corpus, ".ttl", tail, prefixes)
-    _write_graph(build_dir / "graph.trig", corpus, ".trig", tail, prefixes)
+    _write_graph(build_dir / "graph.ttl", corpus, "ttl", tail, prefixes)
+    _write_graph(build_dir / "graph.trig", corpus, "trig", tail, prefixes)
     lap("serialize")
     if html:
+        if progress:
+            progress("html", 0, 1)
         title = f"Knowledge graph of {', '.join(sorted({p.resolve().name for p in sources}))}"
         data = view_data(corpus, types, labels, links, metrics, levels, linked)
         write_html(data, build_dir / "graph.html", title=f"{title} ({result.built} documents)", seed=seed,

@@ -11,11 +11,11 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
+from bench.common import MAKE_CORPUS
 from kg import analyze
 from kg.cli import main
 from kg.pipeline import build
 
-MAKE_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "tools" / "make_corpus.py"
 PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "merges.json", "graph.html")
 
 

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import kg.pipeline as pipeline
+from bench.common import MAKE_CORPUS
 from kg.check import check
 from kg.cli import main
 from kg.errors import BuildLocked
@@ -21,7 +22,6 @@ from kg.outputs import OutputDir
 from kg.pipeline import build
 from tests.conftest import SEEDS, write_docs
 
-MAKE_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "tools" / "make_corpus.py"
 SEED = (SEEDS / "000_61f95d86ecc6b6dd.txt").read_text(encoding="utf-8")
 
 
