@@ -87,8 +87,9 @@ def run_kg(src: Path, out: Path, cache: bool = False) -> dict:
 
 
 def run_plain(src: Path, out: Path) -> dict:
+    out.mkdir(parents=True, exist_ok=True)  # pyvis copies its lib/ folder into the working directory
     proc = subprocess.run([sys.executable, str(HERE / "plain.py"), str(src), str(out)], capture_output=True,
-                          text=True, check=True, cwd=HERE.parent)
+                          text=True, check=True, cwd=out)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
