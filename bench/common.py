@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -59,3 +60,30 @@ def timed(func: Callable[[], Any]) -> tuple[Any, float]:
     start = time.perf_counter()
     value = func()
     return value, time.perf_counter() - start
+
+
+def built_graph(docs: int) -> Path:
+    """The graph of the cached corpus of `docs` documents, built (or brought up to date) with `kg build`."""
+    folder, _ = corpus(docs)
+    out = HERE / "results" / f"graph-{docs}"
+    subprocess.run([sys.executable, "-m", "kg", "build", str(folder), "--out", str(out), "-q"], check=True,
+                   cwd=HERE.parent, stdout=subprocess.DEVNULL)
+    return out
+
+
+def tree_rss(pid: int) -> int:
+    """Summed RSS (bytes) of a process and its children."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            if int(entry) != pid and ppid != pid:
+                continue
+            with open(f"/proc/{entry}/status") as fh:
+                total += next(int(ln.split()[1]) for ln in fh if ln.startswith("VmRSS:")) * 1024
+        except (OSError, ValueError, StopIteration):
+            pass
+    return total

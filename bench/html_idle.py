@@ -2,9 +2,9 @@
 
     python bench/html_idle.py [--docs 10000]
 
-Builds the corpus if needed (bench/results/graph-<docs>), opens graph.html from disk with every request
-blocked, and reports the file size and the time from navigation to the first full drawing (physics is off, so
-the page is idle from then on), median of 3 loads.
+Builds the corpus's graph (bench/results/graph-<docs>, brought up to date), opens graph.html from disk with
+every request blocked, and reports the file size and the time from navigation to the first full drawing
+(physics is off, so the page is idle from then on), median of 3 loads.
 """
 
 from __future__ import annotations
@@ -13,24 +13,20 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import HERE, corpus
+from bench.common import built_graph
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=10000)
     args = ap.parse_args()
-    folder, _ = corpus(args.docs)
-    out = HERE / "results" / f"graph-{args.docs}"
-    if not (out / "graph.html").exists():
-        subprocess.run([sys.executable, "-m", "kg", "build", str(folder), "--out", str(out), "-q"], check=True)
+    out = built_graph(args.docs)
     page = (out / "graph.html").resolve()
     from playwright.sync_api import sync_playwright
 

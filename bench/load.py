@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import contextlib
 
-from bench.common import HERE, corpus
+from bench.common import HERE, built_graph, tree_rss
 from kg.sparql import bind, named_queries
 
 HOST = "127.0.0.1"
@@ -188,34 +188,13 @@ def abuse(url: str) -> dict[str, object]:
     return out
 
 
-def tree_rss(pid: int) -> int:
-    """Summed RSS (bytes) of a process and its children."""
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-            if int(entry) != pid and ppid != pid:
-                continue
-            with open(f"/proc/{entry}/status") as fh:
-                total += next(int(ln.split()[1]) for ln in fh if ln.startswith("VmRSS:")) * 1024
-        except (OSError, ValueError, StopIteration):
-            pass
-    return total
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60)
     args = ap.parse_args()
-    folder, _ = corpus(args.docs)
-    out = HERE / "results" / f"graph-{args.docs}"
-    if not (out / "graph.trig").exists():
-        subprocess.run([sys.executable, "-m", "kg", "build", str(folder), "--out", str(out), "-q"], check=True)
+    out = built_graph(args.docs)
     subprocess.run([sys.executable, "-m", "kg", "query", "--graph", str(out), ASK], check=True,
                    capture_output=True)  # index the store before the clock starts
     port = free_port()

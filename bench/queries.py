@@ -20,8 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import HERE, corpus
-from kg.pipeline import build
+from bench.common import built_graph
 from kg.sparql import named_queries, run_local
 from kg.store import BuiltGraph
 from kg.vocab import prefixes
@@ -42,11 +41,7 @@ def main() -> None:
     ap.add_argument("--rdflib-timeout", type=int, default=300)
     ap.add_argument("--skip-rdflib", action="store_true")
     args = ap.parse_args()
-    folder, _ = corpus(args.docs)
-    out = HERE / "results" / f"graph-{args.docs}"
-    if not (out / "graph.trig").exists():
-        print(f"building {folder} ...", file=sys.stderr)
-        build([folder], out)
+    out = built_graph(args.docs)
     graph = BuiltGraph(out)
     t = time.perf_counter()
     store = graph.store()

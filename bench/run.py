@@ -35,25 +35,8 @@ STAGES = {"parse": "read+parse", "rdf": "RDF", "analytics": "analytics", "serial
 _RUNNER = textwrap.dedent("""
     import json, os, sys, threading, time
     from pathlib import Path
+    from bench.common import tree_rss
     from kg.pipeline import build
-
-    def tree_rss():
-        total, me = 0, os.getpid()
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open(f"/proc/{pid}/stat") as fh:
-                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-                if int(pid) != me and ppid != me:
-                    continue
-                with open(f"/proc/{pid}/status") as fh:
-                    for line in fh:
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1]) * 1024
-            except (OSError, ValueError, IndexError):
-                pass
-        return total
 
     stage = ["parse"]
     peaks = {}
@@ -61,7 +44,7 @@ _RUNNER = textwrap.dedent("""
 
     def sample():
         while not done.is_set():
-            rss = tree_rss()
+            rss = tree_rss(os.getpid())
             peaks[stage[0]] = max(peaks.get(stage[0], 0), rss)
             time.sleep(0.05)
 
