@@ -1,6 +1,7 @@
-"""The loss checker: re-read the documents and find every piece of their content in the built graph.
+r"""The loss checker: re-read the documents and find every piece of their content in the built graph.
 
-The reading here is deliberately simple and independent of kg.parse: every non-empty line that is not
+The reading here is deliberately simple and independent of kg.parse (it shares only the format's rule for
+splitting a table line into cells, `\|` being a literal pipe): every non-empty line that is not
 structure (a heading of a known section, a table's separator, a blank line) is split into atoms (table
 cells, bullet texts, the title's parts, a line of text), and each atom must be found in the graph: as a
 substring of a literal of the document's named graph, as a name of a node its article links to, as a
@@ -21,6 +22,7 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode
 
 from kg.identity import doc_segment
+from kg.parse import split_cells
 from kg.sources import find_sources
 from kg.store import BuiltGraph
 from kg.textio import NotText, decode
@@ -65,15 +67,6 @@ def _norm(text: str) -> str:
     return " ".join(text.replace("\\|", "|").split()).casefold()
 
 
-def _cells(line: str) -> list[str]:
-    s = line.strip()
-    if s.startswith("|"):
-        s = s[1:]
-    if s.endswith("|") and not s.endswith("\\|"):
-        s = s[:-1]
-    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", s)]
-
-
 def atoms(lines: list[str]) -> list[tuple[int, str]]:
     """(line number, text) of every piece of content in a document's lines (see the module doc)."""
     out: list[tuple[int, str]] = []
@@ -95,7 +88,7 @@ def atoms(lines: list[str]) -> list[tuple[int, str]]:
             section = name.casefold()
             continue
         if line.startswith("|"):
-            cells = _cells(line)
+            cells = split_cells(line)
             names = [" ".join(c.casefold().replace("_", " ").split()) for c in cells]
             header = (n < len(lines) and bool(_SEPARATOR.match(lines[n].strip())) and "-" in lines[n]) or (
                 all(c in _HEADERS for c in names))

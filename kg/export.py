@@ -1,4 +1,4 @@
-"""Writers: the build's Turtle and TriG, and exports of a built graph (GraphML, GEXF, CSV, JSON-LD, N-Triples)."""
+"""Exports of a built graph: GraphML, GEXF, CSV, JSON-LD, N-Triples (the build writes Turtle and TriG itself)."""
 
 from __future__ import annotations
 
@@ -29,27 +29,6 @@ def union_triples(quads: Iterable[Quad], shared_prefix: str) -> Iterator[Triple]
                 continue
             seen.add(t)
         yield t
-
-
-def write_turtle(quads: Iterable[Quad], path: Path, prefixes: dict[str, str], shared_prefix: str) -> int:
-    """All triples, every graph merged, as Turtle; returns the number of triples written."""
-    count = 0
-
-    def counted() -> Iterator[Triple]:
-        nonlocal count
-        for t in union_triples(quads, shared_prefix):
-            count += 1
-            yield t
-
-    with open(path, "wb") as fh:
-        serialize(counted(), fh, RdfFormat.TURTLE, prefixes=prefixes)
-    return count
-
-
-def write_trig(quads: Iterable[Quad], path: Path, prefixes: dict[str, str]) -> None:
-    """All quads as TriG: each document's named graph, corpus facts in the default graph."""
-    with open(path, "wb") as fh:
-        serialize(quads, fh, RdfFormat.TRIG, prefixes=prefixes)
 
 
 # ------------------------------------------------------------------ exports of a built graph

@@ -58,9 +58,6 @@ class Projection:
     labels: dict[str, str] = field(default_factory=dict)
     graph: nx.Graph = field(default_factory=nx.Graph)
 
-    def of_type(self, kind: str) -> list[str]:
-        return sorted(n for n, t in self.types.items() if t == kind)
-
 
 Link = tuple[str, str, str, int]  # (article IRI, node IRI, property name, weight)
 
