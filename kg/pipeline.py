@@ -14,6 +14,7 @@ so an incremental build parses and emits only what changed; analytics are recomp
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import multiprocessing as mp
@@ -296,6 +297,17 @@ class Corpus:
     emitted: int = 0
     tmp: tempfile.TemporaryDirectory[str] | None = None  # the cache, when the build keeps none
 
+    @functools.cached_property
+    def article_labels(self) -> dict[str, str]:
+        """Article id -> label (its title, or its id when it has none), for every article of the build."""
+        labels: dict[str, str] = {}
+        for s in self.summaries:
+            aid = self.canonical.get(s.doc_id, s.doc_id)
+            label = s.doc_id if s.title_is_id or not s.title else s.title
+            if aid not in labels or (labels[aid] == aid and label != s.doc_id):
+                labels[aid] = label
+        return labels
+
 
 def read_documents(paths: list[Path], progress: Progress | None = None) -> tuple[list[Document], list[Skipped], int]:
     """Find and parse every source document, uncached (for tools that need whole Documents)."""
@@ -448,16 +460,6 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
                   problems, merges, cache, doc_keys, parsed, emitted, tmp)
 
 
-def _article_labels(corpus: Corpus) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for s in corpus.summaries:
-        aid = corpus.canonical.get(s.doc_id, s.doc_id)
-        label = s.doc_id if s.title_is_id or not s.title else s.title
-        if aid not in labels or (labels[aid] == aid and label != s.doc_id):
-            labels[aid] = label
-    return labels
-
-
 def corpus_level(corpus: Corpus) -> tuple[list[Quad], dict[str, dict[str, int]]]:
     """Default-graph quads of the corpus (before analytics), and the titles Closest links give each article."""
     linked: dict[str, dict[str, int]] = defaultdict(dict)
@@ -465,7 +467,7 @@ def corpus_level(corpus: Corpus) -> tuple[list[Quad], dict[str, dict[str, int]]]
         titles = linked[target]
         if title:
             titles[title] = titles.get(title, 0) + 1
-    quads = list(corpus_quads(corpus.resolution, _article_labels(corpus), linked, Minter(corpus.base)))
+    quads = list(corpus_quads(corpus.resolution, corpus.article_labels, linked, Minter(corpus.base)))
     return quads, linked
 
 
@@ -477,7 +479,7 @@ def vertices(corpus: Corpus, linked: dict[str, dict[str, int]]) -> tuple[dict[st
     for e in corpus.resolution.entities:
         iri = mint.entity(e).value
         types[iri], labels[iri] = e.kind, e.label
-    article_labels = _article_labels(corpus)
+    article_labels = corpus.article_labels
     for aid, label in article_labels.items():
         iri = mint.article(aid).value
         types[iri], labels[iri] = "Article", label
@@ -546,7 +548,7 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
     v.types, v.labels = dict(types), dict(labels)
     for e in corpus.resolution.entities:
         v.alt[mint.entity(e).value] = e.alt_labels
-    article_labels = _article_labels(corpus)
+    article_labels = corpus.article_labels
     for target, titles in linked.items():
         iri = mint.article(target).value
         others = sorted(t for t in titles if t != labels.get(iri))
