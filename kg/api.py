@@ -49,7 +49,7 @@ class KnowledgeGraph:
 
     def run(self, sparql: str, max_rows: int | None = None) -> Result:
         """The raw Result of a query (rows of pyoxigraph terms, a boolean, or triples)."""
-        return run_local(self.store, sparql, max_rows)
+        return run_local(self.store, sparql, max_rows, base=self.graph.base)
 
     def query(self, sparql: str, max_rows: int | None = None) -> list[dict[str, Any]] | bool:
         """Rows of a SELECT as dicts of Python values, or the boolean of an ASK."""

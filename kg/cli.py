@@ -389,7 +389,8 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
         check_syntax(sparql)
         result = run_remote(endpoint, sparql, max_rows=max_rows)
     else:
-        result = run_local(_open(graph_dir).store(), sparql, max_rows)
+        graph = _open(graph_dir)
+        result = run_local(graph.store(), sparql, max_rows, base=graph.base)
     _show_result(result, fmt)
 
 
@@ -404,20 +405,14 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
 def serve(graph_dir: Path, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and the HTML explorer at /.
 
+    It answers from the build that is live when it starts and switches to each newer build of the folder
+    once that one is ready (within a second or so); the build it answers from is never removed under it.
+
     Example: kg serve --port 7878, then curl 'http://127.0.0.1:7878/sparql?query=ASK{?s?p?o}'
     """
     from kg.serve import Endpoint, Limits
 
-    graph = _open(graph_dir)
-    try:
-        graph.store()
-        store_path: str | None = str(graph.build_dir / "store")
-    except OSError:
-        store_path = None
-    if store_path and not Path(store_path, "CURRENT").is_file():
-        store_path = None
-    endpoint = Endpoint(store_path, graph.trig, graph.folder / "graph.html", host, port,
-                        Limits(timeout=timeout, max_rows=max_rows, workers=workers))
+    endpoint = Endpoint(graph_dir, host, port, Limits(timeout=timeout, max_rows=max_rows, workers=workers))
     click.echo(f"SPARQL endpoint: {endpoint.url}/sparql   explorer: {endpoint.url}/   (Ctrl-C to stop)")
     try:
         endpoint.serve_forever()

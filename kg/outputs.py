@@ -9,6 +9,8 @@ Layout of an output folder OUT:
     OUT/graph.ttl ...       symlinks through .kg/current, so every file switches at the same instant
 
 A build killed at any moment leaves .kg/current, and so every top-level file, on the previous build.
+A reader that must keep a build while newer ones replace it (`kg serve`) pins it: a shared flock on
+OUT/.kg/builds/<id>/.pin, which sweep() respects.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from kg.errors import BuildLocked
 
+PIN = ".pin"
 PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json")  # top-level links
 
 
@@ -32,6 +35,40 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class Pin:
+    """A shared lock on a build folder that keeps sweep() from removing it until released."""
+
+    def __init__(self, build: Path) -> None:
+        self.build = build
+        self._fd: int | None = os.open(build / PIN, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._fd, fcntl.LOCK_SH)  # waits while a sweep is removing this build
+
+    @property
+    def intact(self) -> bool:
+        """Whether the build is still there (a sweep may have removed it just before the pin was taken)."""
+        return (self.build / "graph.trig").is_file()
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def pin(build: Path) -> Pin | None:
+    """Pin a build folder, or None if it is gone (or cannot be pinned because it is not writable: then
+    it is not an output folder's build, and nothing sweeps it)."""
+    try:
+        p = Pin(build)
+    except FileNotFoundError:
+        return None
+    except PermissionError:
+        return None
+    if not p.intact:
+        p.release()
+        return None
+    return p
 
 
 class OutputDir:
@@ -103,10 +140,24 @@ class OutputDir:
         self.sweep()
 
     def sweep(self) -> None:
-        """Remove builds that are not live (left by killed or superseded builds)."""
+        """Remove builds that are neither live nor pinned (left by killed or superseded builds)."""
         live = self.current()
         if not self.builds.is_dir():
             return
-        for path in self.builds.iterdir():
-            if live is None or path.resolve() != live:
+        for path in sorted(self.builds.iterdir()):
+            if live is not None and path.resolve() == live:
+                continue
+            try:
+                fd = os.open(path / PIN, os.O_RDWR)
+            except OSError:
+                fd = None
+            try:
+                if fd is not None:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue  # a server answers from this build
                 shutil.rmtree(path, ignore_errors=True)
+            finally:
+                if fd is not None:
+                    os.close(fd)

@@ -4,7 +4,10 @@ Queries run in worker processes that open the graph's store read-only. A query t
 limit is stopped by killing its worker (a fresh one takes its place), so the server itself never blocks
 on a query. Answers stop at a row cap (header `X-KG-Truncated: true` when they do). Requests are bounded:
 body size, header read time (slow clients), connections at once, and queries waiting for a worker.
-Updates are refused with 403.
+Updates are refused with 403. A GET without a query returns the SPARQL 1.1 Service Description.
+
+The endpoint serves an output folder: it pins the live build and keeps answering from it while new builds
+are written, then switches to the new build atomically (see Endpoint).
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import queue
+import re
 import signal
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,15 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError, QueryError, QuerySyntaxError
-from kg.sparql import GRAPH_FORMATS, RESULT_FORMATS, query_form, run_local, write_result
-
-_MEDIA = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
-    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt",
-    "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml",
-}
+from kg.outputs import Pin, pin
+from kg.sparql import Result, query_form, run_local, write_result
+from kg.store import BuiltGraph
+from kg.vocab import DEFAULT_BASE
 
 
 @dataclass
@@ -45,75 +45,136 @@ class Limits:
     workers: int = 2
 
 
-def negotiate(accept: str, form: str, explicit: str | None = None) -> str | None:
-    """The format to answer in: an explicit `format` parameter, else the best Accept match, else the default."""
-    allowed = set(GRAPH_FORMATS) if form in ("CONSTRUCT", "DESCRIBE") else set(RESULT_FORMATS)
-    if explicit:
-        return explicit if explicit in allowed else None
+# Media types a client may ask for, per kind of answer, and the short `format` values clients send.
+_RESULT_MEDIA = {
+    "application/sparql-results+json": "json", "application/json": "json", "text/javascript": "json",
+    "application/javascript": "json", "application/sparql-results+xml": "xml", "application/xml": "xml",
+    "text/xml": "xml", "text/csv": "csv", "text/tab-separated-values": "tsv",
+}
+_GRAPH_MEDIA = {
+    "text/turtle": "turtle", "application/turtle": "turtle", "application/x-turtle": "turtle",
+    "application/n-triples": "nt", "text/plain": "nt", "application/ld+json": "jsonld",
+    "application/x-json+ld": "jsonld", "application/rdf+xml": "rdfxml", "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+}
+_RESULT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "srj": "json", "srx": "xml"}
+_GRAPH_NAMES = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
+                "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld", "rdfxml": "rdfxml", "rdf+xml": "rdfxml",
+                "rdf/xml": "rdfxml", "xml": "rdfxml", "rdf": "rdfxml"}
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+
+
+def negotiate(accept: str, form: str, formats: list[str] | None = None) -> str | None:
+    """The format to answer in, following Accept (RFC 9110 q-values, first listed wins a tie). A `format`
+    parameter (a short name or a media type; several allowed) decides only where Accept names no format we
+    offer but allows any; values we do not know are ignored. None: nothing acceptable (406)."""
+    graph = form in GRAPH_FORMS
+    media_map, names = (_GRAPH_MEDIA, _GRAPH_NAMES) if graph else (_RESULT_MEDIA, _RESULT_NAMES)
+    default = "turtle" if graph else "json"
     best: tuple[float, int, str] | None = None
-    for i, part in enumerate((accept or "*/*").split(",")):
+    wildcard = not accept.strip()
+    for i, part in enumerate(accept.split(",") if accept.strip() else []):
         media, *params = [p.strip() for p in part.split(";")]
         q = 1.0
         for p in params:
-            if p.startswith("q="):
+            if p.lower().startswith("q="):
                 with contextlib.suppress(ValueError):
                     q = float(p[2:])
         media = media.lower()
+        if q <= 0:
+            continue
         if media in ("*/*", "application/*", "text/*"):
-            fmt = "turtle" if form in ("CONSTRUCT", "DESCRIBE") else "json"
-        else:
-            fmt = _MEDIA.get(media, "")
-        if fmt in allowed and q > 0 and (best is None or (q, -i) > (best[0], best[1])):
+            wildcard = True
+            continue
+        fmt = media_map.get(media)
+        if fmt and (best is None or (q, -i) > (best[0], best[1])):
             best = (q, -i, fmt)
-    return best[2] if best else None
+    if best:
+        return best[2]
+    if not wildcard:
+        return None
+    for value in formats or ():
+        v = value.strip().lower()
+        fmt = names.get(v) or media_map.get(v.split(";")[0].strip())
+        if fmt:
+            return fmt
+    return default
 
 
 # ------------------------------------------------------------------ workers
 
-def _worker(conn: Connection, store_path: str | None, trig: str) -> None:
-    """Answer (query, accept, explicit, max_rows) requests on a read-only store until the pipe closes."""
+@dataclass(frozen=True)
+class Request:
+    """One query as the worker runs it."""
+
+    query: str
+    accept: str = ""
+    formats: tuple[str, ...] = ()
+    default_graphs: tuple[str, ...] | None = None  # default-graph-uri (None: not given)
+    named_graphs: tuple[str, ...] | None = None  # named-graph-uri (None: not given)
+
+
+_TEXT = "text/plain; charset=utf-8"
+
+
+def answer(store: Any, req: Request, max_rows: int, base: str) -> tuple[int, str, bytes, bool]:
+    """(status, media type, body, truncated) of one request on a store."""
+    try:
+        form = query_form(req.query)
+        fmt = negotiate(req.accept, form, list(req.formats))
+        if fmt is None:
+            return 406, _TEXT, b"no acceptable format for a " + form.encode() + b" answer\n", False
+        protocol = req.default_graphs is not None or req.named_graphs is not None
+        result = run_local(store, req.query, max_rows, base,
+                           list(req.default_graphs or ()) if protocol else None,
+                           list(req.named_graphs or ()) if protocol else None)
+        body, media = write_result(result, fmt)
+        return 200, media, body, result.truncated
+    except QuerySyntaxError as exc:
+        return 400, _TEXT, (str(exc) + "\n").encode(), False
+    except QueryError as exc:
+        return 400, _TEXT, (str(exc) + "\n").encode(), False
+    except Exception as exc:  # a failed query must not take the worker down
+        return 500, _TEXT, f"query failed: {exc}\n".encode(), False
+
+
+def _worker(conn: Connection, store_path: str | None, trig: str, base: str) -> None:
+    """Answer (Request, max_rows) messages on a read-only store until the pipe closes."""
     import pyoxigraph
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if store_path:
-        store = pyoxigraph.Store.read_only(store_path)
-    else:
-        store = pyoxigraph.Store()
-        store.bulk_load(path=trig, format=pyoxigraph.RdfFormat.TRIG)
+    try:
+        if store_path:
+            store = pyoxigraph.Store.read_only(store_path)
+        else:
+            store = pyoxigraph.Store()
+            store.bulk_load(path=trig, format=pyoxigraph.RdfFormat.TRIG)
+    except (OSError, ValueError) as exc:
+        with contextlib.suppress(OSError):
+            conn.send(("failed", str(exc)))
+        return
     conn.send(("ready",))
     while True:
         try:
-            query, accept, explicit, max_rows = conn.recv()
+            req, max_rows = conn.recv()
         except (EOFError, OSError):
             return
-        try:
-            form = query_form(query)
-            fmt = negotiate(accept, form, explicit)
-            if fmt is None:
-                conn.send((406, "text/plain; charset=utf-8", b"no acceptable format for a " + form.encode() +
-                           b" answer\n", False))
-                continue
-            result = run_local(store, query, max_rows)
-            body, media = write_result(result, fmt)
-            conn.send((200, media, body, result.truncated))
-        except QuerySyntaxError as exc:
-            conn.send((400, "text/plain; charset=utf-8", (str(exc) + "\n").encode(), False))
-        except QueryError as exc:
-            code = 403 if "read-only" in str(exc) else 400
-            conn.send((code, "text/plain; charset=utf-8", (str(exc) + "\n").encode(), False))
-        except Exception as exc:  # a failed query must not take the worker down
-            conn.send((500, "text/plain; charset=utf-8", f"query failed: {exc}\n".encode(), False))
+        conn.send(answer(store, req, max_rows, base))
 
 
 class _Worker:
-    def __init__(self, ctx: Any, store_path: str | None, trig: str) -> None:
+    def __init__(self, ctx: Any, store_path: str | None, trig: str, base: str) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, store_path, trig), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, store_path, trig, base), daemon=True)
         self.proc.start()
         child.close()
-        if not self.conn.poll(120) or self.conn.recv() != ("ready",):
+        try:
+            ready = self.conn.poll(120) and self.conn.recv() == ("ready",)
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
             self.kill()
-            raise KgError("a query worker failed to start")
+            raise KgError(f"a query worker failed to open {store_path or trig}")
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -124,48 +185,99 @@ class _Worker:
 
 
 class QueryPool:
-    """Worker processes that run queries under a time limit."""
+    """Worker processes that run queries on one build under a time limit. A worker that runs past the limit
+    is killed and replaced; one that cannot be replaced now is started again on a later request."""
 
-    def __init__(self, store_path: str | None, trig: str, limits: Limits) -> None:
+    def __init__(self, store_path: str | None, trig: str, limits: Limits, base: str = DEFAULT_BASE) -> None:
         self.limits = limits
         self._ctx = mp.get_context("spawn")
-        self._args = (store_path, trig)
+        self._args = (store_path, trig, base)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
+        self.retired = False
         for _ in range(max(1, limits.workers)):
-            w = _Worker(self._ctx, *self._args)
-            self._all.append(w)
-            self._idle.put(w)
+            self._start_one()
 
-    def run(self, query: str, accept: str, explicit: str | None) -> tuple[int, str, bytes, bool]:
-        """(status, media type, body, truncated) of one query."""
+    def _start_one(self) -> bool:
+        try:
+            w = _Worker(self._ctx, *self._args)
+        except KgError:
+            return False
+        with self._lock:
+            self._all.append(w)
+        self._idle.put(w)
+        return True
+
+    def run(self, req: Request, max_rows: int | None = None) -> tuple[int, str, bytes, bool] | None:
+        """(status, media type, body, truncated) of one query, at most `max_rows` rows (default: the limit's);
+        None if the pool was retired meanwhile."""
+        with self._lock:
+            missing = max(1, self.limits.workers) - len(self._all)
+        if missing > 0 and not self.retired and self._idle.empty():
+            self._start_one()
         try:
             worker = self._idle.get(timeout=self.limits.timeout)
         except queue.Empty:
-            return 503, "text/plain; charset=utf-8", b"all query workers are busy; try again\n", False
+            if self.retired:
+                return None
+            return 503, _TEXT, b"all query workers are busy; try again\n", False
         try:
-            worker.conn.send((query, accept, explicit, self.limits.max_rows))
+            worker.conn.send((req, self.limits.max_rows if max_rows is None else max_rows))
             if worker.conn.poll(self.limits.timeout):
-                answer = worker.conn.recv()
+                result: tuple[int, str, bytes, bool] = worker.conn.recv()
                 self._idle.put(worker)
-                return answer
-        except (EOFError, OSError, BrokenPipeError):
-            pass
-        self._replace(worker)
-        msg = f"query stopped: it ran longer than the {self.limits.timeout:g} s limit\n"
-        return 503, "text/plain; charset=utf-8", msg.encode(), False
+                return result
+            msg = f"query stopped: it ran longer than the {self.limits.timeout:g} s limit\n"
+        except (EOFError, OSError):
+            msg = "the query worker died; try again\n"
+        self._drop(worker)
+        if not self.retired:
+            self._start_one()
+        return 503, _TEXT, msg.encode(), False
 
-    def _replace(self, worker: _Worker) -> None:
+    def _drop(self, worker: _Worker) -> None:
         worker.kill()
-        fresh = _Worker(self._ctx, *self._args)
         with self._lock:
-            self._all = [w for w in self._all if w is not worker] + [fresh]
-        self._idle.put(fresh)
+            self._all = [w for w in self._all if w is not worker]
+
+    def retire(self) -> None:
+        """Stop taking new queries, let running ones finish (up to the time limit), then stop the workers."""
+        self.retired = True
+        deadline = time.monotonic() + self.limits.timeout + 1
+        while True:
+            with self._lock:
+                left = len(self._all)
+            if not left:
+                return
+            try:
+                w = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            self._drop(w)
+        self.close()
 
     def close(self) -> None:
-        for w in self._all:
+        with self._lock:
+            workers, self._all = self._all, []
+        for w in workers:
             w.kill()
+
+
+@dataclass
+class Live:
+    """The build an endpoint answers from: pinned, with its pool of workers."""
+
+    build: Path
+    pool: QueryPool
+    pin: Pin | None
+    base: str
+    graphs: list[str]  # named graphs, for the service description
+
+    def retire(self) -> None:
+        self.pool.retire()
+        if self.pin is not None:
+            self.pin.release()
 
 
 # ------------------------------------------------------------------ HTTP
@@ -174,10 +286,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, addr: tuple[str, int], pool: QueryPool, html: Path | None, limits: Limits) -> None:
+    def __init__(self, addr: tuple[str, int], endpoint: Endpoint, limits: Limits) -> None:
         super().__init__(addr, _Handler)
-        self.pool = pool
-        self.html = html
+        self.endpoint = endpoint
         self.limits = limits
         self.slots = threading.BoundedSemaphore(limits.max_connections)
         self.stats = {"requests": 0, "errors": 0}
@@ -186,6 +297,7 @@ class _Server(ThreadingHTTPServer):
         if not self.slots.acquire(blocking=False):
             with contextlib.suppress(OSError):
                 request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                                b"Access-Control-Allow-Origin: *\r\n"
                                 b"Content-Length: 24\r\nConnection: close\r\n\r\ntoo many requests at once")
             self.shutdown_request(request)
             return
@@ -196,6 +308,9 @@ class _Server(ThreadingHTTPServer):
             super().process_request_thread(request, client_address)
         finally:
             self.slots.release()
+
+
+_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "X-KG-Truncated, X-KG-Max-Rows"}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -210,6 +325,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet by default
         return
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors http.server raises itself (a bad request line, a header too long) also carry CORS."""
+        self._text(code, message or self.responses.get(code, ("error",))[0])
+
     def _send(self, status: int, media: str, body: bytes, extra: dict[str, str] | None = None) -> None:
         self.server.stats["requests"] += 1
         if status >= 400:
@@ -218,8 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(status)
             self.send_header("Content-Type", media)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Access-Control-Allow-Origin", "*")
-            for k, v in (extra or {}).items():
+            for k, v in {**_CORS, **(extra or {})}.items():
                 self.send_header(k, v)
             if status >= 400:
                 self.send_header("Connection", "close")
@@ -230,8 +348,8 @@ class _Handler(BaseHTTPRequestHandler):
         except (TimeoutError, BrokenPipeError, ConnectionResetError, OSError):
             self.close_connection = True
 
-    def _text(self, status: int, message: str) -> None:
-        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode())
+    def _text(self, status: int, message: str, extra: dict[str, str] | None = None) -> None:
+        self._send(status, _TEXT, (message + "\n").encode(), extra)
 
     def do_OPTIONS(self) -> None:  # CORS preflight
         self._send(204, "text/plain", b"", {"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -243,10 +361,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path in ("/", "/index.html", "/graph.html"):
-            if self.server.html is None or not self.server.html.is_file():
+            html = self.server.endpoint.live.build / "graph.html"
+            if not html.is_file():
                 self._text(404, "no graph.html in this build")
                 return
-            self._send(200, "text/html; charset=utf-8", self.server.html.read_bytes())
+            self._send(200, "text/html; charset=utf-8", html.read_bytes())
             return
         if url.path != "/sparql":
             self._text(404, "not found: the SPARQL endpoint is /sparql, the explorer is /")
@@ -255,10 +374,10 @@ class _Handler(BaseHTTPRequestHandler):
         if "update" in params:
             self._text(403, "this endpoint is read-only: updates are refused")
             return
-        if not params.get("query"):
-            self._text(400, "missing query parameter (SPARQL 1.1 Protocol: /sparql?query=...)")
+        if "query" not in params:
+            self._service_description()
             return
-        self._query(params["query"][0], (params.get("format") or [None])[0])
+        self._dispatch(params, None)
 
     def do_POST(self) -> None:
         url = urllib.parse.urlsplit(self.path)
@@ -290,35 +409,164 @@ class _Handler(BaseHTTPRequestHandler):
             return
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         if ctype == "application/x-www-form-urlencoded":
-            params.update(urllib.parse.parse_qs(body, keep_blank_values=True))
-            if "update" in params:
+            form = urllib.parse.parse_qs(body, keep_blank_values=True)
+            if "update" in form or "update" in params:
                 self._text(403, "this endpoint is read-only: updates are refused")
                 return
-            query = (params.get("query") or [""])[0]
+            for k, v in form.items():
+                params[k] = params.get(k, []) + v
+            self._dispatch(params, None)
         elif ctype == "application/sparql-query":
-            query = body
+            if "query" in params:
+                self._text(400, "a query in the body and another in the URL (SPARQL 1.1 Protocol §2.1.3)")
+                return
+            self._dispatch(params, body)
         else:
             self._text(415, "POST application/sparql-query or application/x-www-form-urlencoded")
+
+    def _dispatch(self, params: dict[str, list[str]], body_query: str | None) -> None:
+        """Check a query request (Protocol §2.1) and run it."""
+        queries = [body_query] if body_query is not None else params.get("query", [])
+        if len(queries) != 1:
+            self._text(400, f"{len(queries)} query parameters; give exactly one (SPARQL 1.1 Protocol §2.1)")
             return
+        query = queries[0]
         if not query.strip():
             self._text(400, "missing query")
             return
-        self._query(query, (params.get("format") or [None])[0])
-
-    def _query(self, query: str, explicit: str | None) -> None:
-        status, media, body, truncated = self.server.pool.run(query, self.headers.get("Accept", ""), explicit)
-        extra = {"X-KG-Truncated": "true", "X-KG-Max-Rows": str(self.server.limits.max_rows)} if truncated else {}
+        if query_form(query) == "UPDATE":
+            self._text(400, "an update sent as a query: the query operation takes SELECT, ASK, CONSTRUCT or "
+                            "DESCRIBE (this endpoint has no update operation)")
+            return
+        defaults, named = params.get("default-graph-uri"), params.get("named-graph-uri")
+        for iri in (defaults or []) + (named or []):
+            if not _IRI.fullmatch(iri):
+                self._text(400, f"not an absolute IRI: {iri!r}")
+                return
+        formats = tuple(params.get("format", []) + params.get("output", []) + params.get("results", []))
+        req = Request(query, self.headers.get("Accept", ""), formats,
+                      tuple(defaults) if defaults is not None else None,
+                      tuple(named) if named is not None else None)
+        status, media, body, truncated = self.server.endpoint.run(req)
+        extra = {"Vary": "Accept"}
+        if truncated:
+            extra.update({"X-KG-Truncated": "true", "X-KG-Max-Rows": str(self.server.limits.max_rows)})
         self._send(status, media, body, extra)
+
+    def _service_description(self) -> None:
+        """SPARQL 1.1 Service Description of this endpoint (Turtle unless Accept asks for another graph format)."""
+        fmt = negotiate(self.headers.get("Accept", ""), "DESCRIBE") or "turtle"
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        body, media = service_description(f"http://{host}/sparql", self.server.endpoint.live.graphs, fmt)
+        self._send(200, media, body, {"Vary": "Accept"})
+
+
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+
+
+def service_description(endpoint: str, graphs: list[str], fmt: str = "turtle") -> tuple[bytes, str]:
+    """The service description (SPARQL 1.1 Service Description) of an endpoint serving `graphs`."""
+    from pyoxigraph import BlankNode, NamedNode, Triple
+
+    a = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    svc, dataset, default = NamedNode(endpoint), BlankNode("dataset"), BlankNode("default")
+
+    def sd(name: str) -> NamedNode:
+        return NamedNode(SD + name)
+
+    triples = [Triple(svc, a, sd("Service")), Triple(svc, sd("endpoint"), svc),
+               Triple(svc, sd("supportedLanguage"), sd("SPARQL11Query")),
+               Triple(svc, sd("feature"), sd("UnionDefaultGraph")),
+               Triple(svc, sd("feature"), sd("BasicFederatedQuery"))]
+    for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
+              "N-Triples", "JSON-LD", "RDF_XML"):
+        triples.append(Triple(svc, sd("resultFormat"), NamedNode(FORMATS + f)))
+    triples += [Triple(svc, sd("defaultDataset"), dataset), Triple(dataset, a, sd("Dataset")),
+                Triple(dataset, sd("defaultGraph"), default), Triple(default, a, sd("Graph"))]
+    for i, g in enumerate(graphs):
+        node = BlankNode(f"g{i}")
+        triples += [Triple(dataset, sd("namedGraph"), node), Triple(node, a, sd("NamedGraph")),
+                    Triple(node, sd("name"), NamedNode(g))]
+    return write_result(Result("CONSTRUCT", triples=triples), fmt)
 
 
 class Endpoint:
-    """A running endpoint: start it, serve until stopped."""
+    """A running endpoint over an output folder: it answers from the build that was live when it opened
+    it (pinned, so a rebuild cannot remove it), and switches to a newer build once that one's workers are
+    ready; queries already running finish on the old one."""
 
-    def __init__(self, store_path: str | None, trig: Path, html: Path | None, host: str = "127.0.0.1",
-                 port: int = 7878, limits: Limits | None = None) -> None:
+    def __init__(self, folder: Path, host: str = "127.0.0.1", port: int = 7878, limits: Limits | None = None,
+                 watch: float | None = 1.0) -> None:
+        self.folder = folder
         self.limits = limits or Limits()
-        self.pool = QueryPool(store_path, str(trig), self.limits)
-        self.httpd = _Server((host, port), self.pool, html, self.limits)
+        self._reload_lock = threading.Lock()
+        self.retiring: threading.Thread | None = None  # the old build's pool finishing its queries
+        self.live = self._open()
+        self.generation = 0
+        self.switched = threading.Condition()
+        self.httpd = _Server((host, port), self, self.limits)
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        if watch:
+            self._watcher = threading.Thread(target=self._watch, args=(watch,), daemon=True)
+            self._watcher.start()
+
+    def _open(self) -> Live:
+        for _ in range(10):  # a build may be swept between reading .kg/current and pinning it: read again
+            build = BuiltGraph(self.folder).build_dir
+            swept = build.parent.name == "builds" and build.parent.parent.name == ".kg"  # in an output folder
+            held = pin(build) if swept else None
+            if held is None and not (build / "graph.trig").is_file():
+                continue
+            graph = BuiltGraph(build)
+            try:
+                base = graph.base
+                pool = QueryPool(graph.store_path(), str(graph.trig), self.limits, base)
+                listed = pool.run(Request("SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g",
+                                          "text/tab-separated-values"), max_rows=10**9)
+            except BaseException:
+                if held is not None:
+                    held.release()
+                raise
+            graphs = [ln.strip("<>") for ln in listed[2].decode().splitlines()[1:]] if listed and \
+                listed[0] == 200 else []
+            return Live(build, pool, held, base, graphs)
+        raise KgError(f"the build in {self.folder} kept changing while it was opened")
+
+    def run(self, req: Request) -> tuple[int, str, bytes, bool]:
+        """Answer one query on the live build (on the next one if it switched while the query waited)."""
+        while True:
+            result = self.live.pool.run(req)
+            if result is not None:
+                return result
+
+    def reload(self) -> bool:
+        """Switch to the output folder's live build if it is newer than the one served; True if it was."""
+        with self._reload_lock:
+            try:
+                current = BuiltGraph(self.folder).build_dir
+            except KgError:
+                return False
+            if current == self.live.build:
+                return False
+            try:
+                fresh = self._open()
+            except (KgError, OSError):
+                return False  # keep serving the build we have
+            old, self.live = self.live, fresh
+            self.retiring = threading.Thread(target=old.retire, daemon=True)
+            self.retiring.start()
+        with self.switched:
+            self.generation += 1
+            self.switched.notify_all()
+        return True
+
+    def _watch(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            with contextlib.suppress(Exception):
+                self.reload()
 
     @property
     def url(self) -> str:
@@ -332,5 +580,8 @@ class Endpoint:
             self.close()
 
     def close(self) -> None:
+        self._stop.set()
         self.httpd.server_close()
-        self.pool.close()
+        self.live.pool.close()
+        if self.live.pin is not None:
+            self.live.pin.release()

@@ -21,7 +21,7 @@ from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, QueryTr
 
 from kg.errors import EndpointError, QueryError, QuerySyntaxError
 from kg.resources import ontology_dir
-from kg.vocab import output_prefixes, prefixes
+from kg.vocab import DEFAULT_BASE, output_prefixes, prefixes
 
 RESULT_FORMATS = {
     "json": (QueryResultsFormat.JSON, "application/sparql-results+json"),
@@ -108,12 +108,18 @@ def syntax_error(exc: SyntaxError, query: str) -> QuerySyntaxError:
                             line, col)
 
 
+_LEXEMES = re.compile(r'''<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''''
+                      r'''|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|\#[^\n]*''')
+
+
+def _keywords_only(query: str) -> str:
+    """The query with IRIs, strings and comments blanked out, read left to right as the SPARQL lexer does."""
+    return _LEXEMES.sub(lambda m: " " if m.group(0)[0] == "#" else ("<>" if m.group(0)[0] == "<" else '""'), query)
+
+
 def query_form(query: str) -> str:
     """SELECT, ASK, CONSTRUCT, DESCRIBE, or UPDATE, read from the first keyword after the prologue."""
-    body = re.sub(r"#[^\n]*", " ", query)
-    body = re.sub(r"<[^>\s]*>", "<>", body)
-    body = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', '""', body)
-    m = _FORM.search(body)
+    m = _FORM.search(_keywords_only(query))
     if not m:
         return "SELECT"
     word = m.group(1).upper()
@@ -158,15 +164,34 @@ def collect(answer: QuerySolutions | QueryBoolean | QueryTriples, max_rows: int 
     return Result("SELECT", names, rows)
 
 
-def run_local(store: pyoxigraph.Store, query: str, max_rows: int | None = None) -> Result:
-    """Run a query on a store with our prefixes predeclared, the union of all graphs as default graph."""
+_DATASET = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.I)
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Whether the query names its own dataset (FROM or FROM NAMED)."""
+    return _DATASET.search(_keywords_only(query)) is not None
+
+
+def run_local(store: pyoxigraph.Store, query: str, max_rows: int | None = None, base: str = DEFAULT_BASE,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> Result:
+    """Run a query on a store with our prefixes (for the graph's `base`) predeclared.
+
+    The dataset (SPARQL 1.1 Query §13, Protocol §2.1.4): `default_graphs`/`named_graphs` (the protocol's
+    default-graph-uri and named-graph-uri) when given, else the query's FROM / FROM NAMED, else the union
+    of all graphs as the default graph and every named graph."""
     if query_form(query) == "UPDATE":
         raise QueryError("updates are not allowed: kg queries are read-only")
+    dataset: dict[str, object] = {}
+    if default_graphs is not None or named_graphs is not None:
+        dataset["default_graph"] = [pyoxigraph.NamedNode(g) for g in default_graphs or ()]
+        dataset["named_graphs"] = [pyoxigraph.NamedNode(g) for g in named_graphs or ()]
+    elif not has_dataset_clause(query):
+        dataset["use_default_graph_as_union"] = True
     try:
-        answer = store.query(query, prefixes=prefixes(), use_default_graph_as_union=True)
+        answer = store.query(query, prefixes=prefixes(base), **dataset)  # type: ignore[arg-type]
     except SyntaxError as exc:
         raise syntax_error(exc, query) from None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise QueryError(f"query failed: {exc}") from None
     return collect(answer, max_rows)
 

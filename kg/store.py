@@ -48,6 +48,11 @@ class BuiltGraph:
         return f"{DEFAULT_BASE}article/"
 
     @property
+    def base(self) -> str:
+        """The base IRI the graph was built with (`kg build --base`)."""
+        return self.article_prefix().removesuffix("article/")
+
+    @property
     def build_dir(self) -> Path:
         """The immutable folder of this build (resolving the output folder's symlinks)."""
         return self.trig.resolve().parent
@@ -58,17 +63,24 @@ class BuiltGraph:
         writable, the graph is loaded in memory."""
         if self._store is not None:
             return self._store
+        path = self.store_path()
+        if path is None:
+            mem = pyoxigraph.Store()
+            mem.bulk_load(path=str(self.trig), format=RdfFormat.TRIG)
+            self._store = mem
+        else:
+            self._store = pyoxigraph.Store.read_only(path)
+        return self._store
+
+    def store_path(self) -> str | None:
+        """The folder of this build's on-disk index, made if missing; None where it cannot be written."""
         target = self.build_dir / "store"
         if not (target / "CURRENT").is_file():
             try:
                 self._index(target)
             except OSError:
-                mem = pyoxigraph.Store()
-                mem.bulk_load(path=str(self.trig), format=RdfFormat.TRIG)
-                self._store = mem
-                return mem
-        self._store = pyoxigraph.Store.read_only(str(target))
-        return self._store
+                return None
+        return str(target)
 
     def _index(self, target: Path) -> None:
         tmp = target.with_name(f"store.{os.getpid()}.tmp")

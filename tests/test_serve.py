@@ -17,7 +17,7 @@ import pytest
 
 from kg.pipeline import BuildResult
 from kg.serve import Endpoint, Limits, negotiate
-from kg.store import BuiltGraph
+from tests.conftest import copy_seeds
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -31,10 +31,8 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def endpoint(seeds_build: tuple[Path, BuildResult]) -> Iterator[Endpoint]:
     out, _ = seeds_build
-    graph = BuiltGraph(out)
-    graph.store()
-    ep = Endpoint(str(graph.build_dir / "store"), graph.trig, out / "graph.html", port=free_port(),
-                  limits=Limits(timeout=1.5, max_rows=5, max_body=100_000, workers=2))
+    ep = Endpoint(out, port=free_port(), limits=Limits(timeout=1.5, max_rows=5, max_body=100_000, workers=2),
+                  watch=None)
     thread = threading.Thread(target=ep.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     yield ep
@@ -104,7 +102,7 @@ def test_updates_are_refused(endpoint: Endpoint) -> None:
     assert call(endpoint, "/sparql", update.encode(), {"Content-Type": "application/sparql-update"})[0] == 403
     form = urllib.parse.urlencode({"update": update}).encode()
     assert call(endpoint, "/sparql", form, {"Content-Type": "application/x-www-form-urlencoded"})[0] == 403
-    assert get(endpoint, update)[0] == 403
+    assert get(endpoint, update)[0] == 400  # an update sent as a query is a malformed query request
     assert call(endpoint, "/sparql?update=" + urllib.parse.quote(update))[0] == 403
     assert get(endpoint, "ASK { <urn:a> <urn:b> <urn:c> }", "application/sparql-results+json")[2] == (
         b'{"head":{},"boolean":false}')
@@ -130,7 +128,6 @@ def test_bad_requests(endpoint: Endpoint) -> None:
     assert get(endpoint, "SELECT ?x WHERE { ?x }")[0] == 400
     _status, _, body = get(endpoint, "SELECT ?x WHERE {\n ?x }")
     assert b"line 2" in body
-    assert call(endpoint, "/sparql")[0] == 400
     assert call(endpoint, "/nope")[0] == 404
     assert get(endpoint, "ASK { ?s ?p ?o }", "image/png")[0] == 406
     big = b"x" * 200_000
@@ -161,7 +158,14 @@ def test_negotiate() -> None:
     assert negotiate("*/*", "CONSTRUCT") == "turtle"
     assert negotiate("text/csv;q=0.2, application/sparql-results+xml", "SELECT") == "xml"
     assert negotiate("text/turtle", "SELECT") is None
-    assert negotiate("", "SELECT", "tsv") == "tsv"
+    assert negotiate("", "SELECT", ["tsv"]) == "tsv"
+    assert negotiate("*/*", "SELECT", ["text/tab-separated-values"]) == "tsv"
+    assert negotiate("", "CONSTRUCT", ["xml"]) == "rdfxml"  # what SPARQLWrapper sends for RDF/XML
+    assert negotiate("text/turtle", "CONSTRUCT", ["xml"]) == "turtle"  # Accept decides, not `format`
+    assert negotiate("application/sparql-results+json", "SELECT", ["nonsense"]) == "json"
+    assert negotiate("", "SELECT", ["nonsense"]) == "json"  # an unknown format value is ignored
+    assert negotiate("image/png, */*;q=0.1", "SELECT") == "json"
+    assert negotiate("application/x-json+ld", "DESCRIBE") == "jsonld"
 
 
 def test_load_smoke_and_abuse(endpoint: Endpoint) -> None:
@@ -188,3 +192,188 @@ def test_load_smoke_and_abuse(endpoint: Endpoint) -> None:
     assert results["body"].startswith("HTTP/1.1 413")
     assert results["rows"] == 200 and results["malformed"] == 400
     assert request(url, "ASK { ?s ?p ?o }")[0] == 200
+
+
+# ------------------------------------------------------------------ SPARQL 1.1 Protocol details
+
+DOC_GRAPH = "https://w3id.org/signals-kg/id/graph/000_61f95d86ecc6b6dd"
+COUNT = "SELECT (COUNT(*) AS ?n) {from} WHERE {{ ?s ?p ?o }}"
+
+
+def count_of(body: bytes) -> int:
+    rows = list(pyoxigraph.parse_query_results(body, pyoxigraph.QueryResultsFormat.JSON))
+    return int(rows[0]["n"].value)
+
+
+def test_from_and_dataset_parameters(endpoint: Endpoint, seeds_store: pyoxigraph.Store) -> None:
+    in_graph = len(list(seeds_store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(DOC_GRAPH))))
+    union = count_of(get(endpoint, COUNT.format(**{"from": ""}), "application/json")[2])
+    assert in_graph > 0 and union > in_graph  # no dataset named: the union of all graphs
+    status, _, body = get(endpoint, COUNT.format(**{"from": f"FROM <{DOC_GRAPH}>"}), "application/json")
+    assert status == 200 and count_of(body) == in_graph  # Query §13: FROM names the default graph
+    body = get(endpoint, COUNT.format(**{"from": ""}), "application/json", **{"default-graph-uri": DOC_GRAPH})[2]
+    assert count_of(body) == in_graph  # Protocol §2.1.4
+    q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    status, _, body = get(endpoint, q, "text/csv", **{"named-graph-uri": DOC_GRAPH})
+    assert body.decode().splitlines() == ["g", DOC_GRAPH]
+    q = f"SELECT DISTINCT ?g FROM NAMED <{DOC_GRAPH}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert get(endpoint, q, "text/csv")[2].decode().splitlines() == ["g", DOC_GRAPH]
+    # the protocol's parameters win over the query's FROM (Protocol §2.1.4)
+    body = get(endpoint, COUNT.format(**{"from": "FROM <urn:nothing>"}), "application/json",
+               **{"default-graph-uri": DOC_GRAPH})[2]
+    assert count_of(body) == in_graph
+    assert get(endpoint, "ASK {}", "", **{"default-graph-uri": "not an iri"})[0] == 400
+
+
+def test_protocol_errors_and_headers(endpoint: Endpoint) -> None:
+    both = urllib.parse.urlencode([("query", "ASK {}"), ("query", "ASK { ?s ?p ?o }")])
+    status, headers, _ = call(endpoint, f"/sparql?{both}")
+    assert status == 400 and headers["Access-Control-Allow-Origin"] == "*"
+    form = urllib.parse.urlencode({"query": "ASK {}"}).encode()
+    assert call(endpoint, "/sparql?query=ASK%7B%7D", form, {"Content-Type": "application/x-www-form-urlencoded"})[
+        0] == 400  # one in the URL, one in the body: two queries
+    status, headers, _ = get(endpoint, "DELETE WHERE { ?s ?p ?o }")
+    assert status == 400 and headers["Access-Control-Allow-Origin"] == "*"
+    for path, code in (("/nope", 404), ("/sparql?update=CLEAR%20ALL", 403)):
+        status, headers, _ = call(endpoint, path)
+        assert status == code and headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, _ = get(endpoint, "ASK {}", "image/png")
+    assert status == 406 and headers["Access-Control-Allow-Origin"] == "*" and headers["Vary"] == "Accept"
+    status, headers, _ = get(endpoint, "ASK {}", "application/sparql-results+xml")
+    assert status == 200 and headers["Vary"] == "Accept" and headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, _ = call(endpoint, "/sparql", b"x" * 200_000, {"Content-Type": "application/sparql-query"})
+    assert status == 413 and headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_format_parameter_does_not_override_accept(endpoint: Endpoint) -> None:
+    q = "CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a kgo:Category ; rdfs:label ?l }"
+    status, headers, body = get(endpoint, q, "text/turtle", format="xml")
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    status, headers, body = get(endpoint, q, "", format="xml")  # no Accept: `format` may choose
+    assert status == 200 and headers["Content-Type"] == "application/rdf+xml"
+    assert len(list(pyoxigraph.parse(body, pyoxigraph.RdfFormat.RDF_XML))) == 3
+    status, headers, _ = get(endpoint, "ASK {}", "application/sparql-results+json", format="bogus")
+    assert status == 200 and headers["Content-Type"] == "application/sparql-results+json"
+
+
+def test_service_description(endpoint: Endpoint) -> None:
+    status, headers, body = call(endpoint, "/sparql")
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    store = pyoxigraph.Store()
+    store.load(body, pyoxigraph.RdfFormat.TURTLE)
+    sd = "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> "
+    assert store.query(sd + f"ASK {{ ?s a sd:Service ; sd:endpoint <{endpoint.url}/sparql> ; "
+                            "sd:supportedLanguage sd:SPARQL11Query ; sd:feature sd:UnionDefaultGraph }")
+    names = {r["g"].value for r in store.query(sd + "SELECT ?g { ?s sd:defaultDataset/sd:namedGraph/sd:name ?g }")}
+    assert DOC_GRAPH in names and len(names) == 14  # one named graph per document
+    status, headers, body = call(endpoint, "/sparql", headers={"Accept": "application/rdf+xml"})
+    assert status == 200 and headers["Content-Type"] == "application/rdf+xml"
+
+
+# ------------------------------------------------------------------ an independent client: SPARQLWrapper
+
+def wrapper(ep: Endpoint, query: str, fmt: str, method: str = "GET") -> object:
+    from SPARQLWrapper import SPARQLWrapper
+
+    sw = SPARQLWrapper(ep.url + "/sparql")
+    sw.setQuery(query)
+    sw.setReturnFormat(fmt)
+    sw.setMethod(method)
+    return sw.query().convert()
+
+
+CATEGORIES = "SELECT ?l WHERE { ?c a kgo:Category ; rdfs:label ?l } ORDER BY ?l"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_select_in_every_result_format(endpoint: Endpoint, method: str) -> None:
+    from SPARQLWrapper import CSV, JSON, TSV, XML
+
+    res = wrapper(endpoint, CATEGORIES, JSON, method)
+    assert [b["l"]["value"] for b in res["results"]["bindings"]] == ["others", "science", "technology"]
+    doc = wrapper(endpoint, CATEGORIES, XML, method)
+    assert [n.firstChild.data for n in doc.getElementsByTagName("literal")] == ["others", "science", "technology"]
+    assert wrapper(endpoint, CATEGORIES, CSV, method).decode().splitlines() == ["l", "others", "science",
+                                                                                 "technology"]
+    assert wrapper(endpoint, CATEGORIES, TSV, method).decode().splitlines() == [
+        "?l", '"others"', '"science"', '"technology"']
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_construct_in_rdfxml_turtle_and_jsonld(endpoint: Endpoint, method: str) -> None:
+    import rdflib
+    from SPARQLWrapper import JSONLD, RDFXML, TURTLE
+
+    q = "CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a kgo:Category ; rdfs:label ?l }"
+    expected = {"others", "science", "technology"}
+    g = wrapper(endpoint, q, RDFXML, method)
+    assert isinstance(g, rdflib.Graph) and {str(o) for o in g.objects()} == expected
+    ttl = wrapper(endpoint, q, TURTLE, method)
+    assert {str(o) for o in rdflib.Graph().parse(data=ttl, format="turtle").objects()} == expected
+    g = wrapper(endpoint, q, JSONLD, method)
+    assert isinstance(g, rdflib.Graph) and {str(o) for o in g.objects()} == expected
+    g = wrapper(endpoint, f"DESCRIBE <{DOC_GRAPH.replace('/graph/', '/article/')}>", RDFXML, method)
+    assert len(g) > 0
+
+
+def test_sparqlwrapper_from_query(endpoint: Endpoint, seeds_store: pyoxigraph.Store) -> None:
+    from SPARQLWrapper import JSON
+
+    in_graph = len(list(seeds_store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(DOC_GRAPH))))
+    res = wrapper(endpoint, COUNT.format(**{"from": f"FROM <{DOC_GRAPH}>"}), JSON)
+    assert int(res["results"]["bindings"][0]["n"]["value"]) == in_graph
+
+
+# ------------------------------------------------------------------ serving while the folder is rebuilt
+
+def test_serve_survives_rebuilds_and_timeouts(tmp_path: Path) -> None:
+    from kg.pipeline import build
+
+    src = copy_seeds(tmp_path / "src")
+    out = tmp_path / "out"
+    build([src], out, analytics=False)
+    ep = Endpoint(out, port=free_port(), limits=Limits(timeout=1.5, workers=1), watch=None)
+    thread = threading.Thread(target=ep.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    articles = "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a kgo:Article ; dcterms:title ?t }"
+    try:
+        before = count_of(get(ep, articles, "application/json")[2])
+        first = ep.live.build
+        victim = sorted(src.glob("0*.md"))[0]
+        victim.unlink()
+        build([src], out, analytics=False)  # commit() and sweep() run while the endpoint serves
+        assert first.is_dir()  # pinned: not swept
+        assert count_of(get(ep, articles, "application/json")[2]) == before  # still the build it opened
+        assert get(ep, SLOW)[0] == 503  # a timeout: the worker is killed and replaced on the same build
+        status, _, body = get(ep, articles, "application/json")
+        assert status == 200 and count_of(body) == before
+        assert ep.reload()  # the switch to the new build
+        assert ep.live.build != first and count_of(get(ep, articles, "application/json")[2]) == before - 1
+        assert get(ep, SLOW)[0] == 503
+        assert count_of(get(ep, articles, "application/json")[2]) == before - 1
+        assert not ep.reload()  # nothing newer
+    finally:
+        ep.httpd.shutdown()
+        ep.close()
+
+
+def test_serve_switches_by_itself_and_releases_the_old_build(tmp_path: Path) -> None:
+    from kg.pipeline import build
+
+    src = copy_seeds(tmp_path / "src")
+    out = tmp_path / "out"
+    build([src], out, analytics=False)
+    ep = Endpoint(out, port=free_port(), limits=Limits(timeout=1.5, workers=1), watch=0.2)
+    try:
+        first = ep.live.build
+        sorted(src.glob("0*.md"))[0].unlink()
+        build([src], out, analytics=False)
+        with ep.switched:
+            assert ep.switched.wait_for(lambda: ep.generation == 1, timeout=60)
+        assert ep.live.build != first
+        assert ep.retiring is not None
+        ep.retiring.join(30)
+        build([src], out, analytics=False, cache=False)  # the next build sweeps the released one
+        assert not first.exists()
+    finally:
+        ep.close()
