@@ -20,6 +20,7 @@ import json
 import multiprocessing as mp
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 import time
@@ -42,10 +43,11 @@ from kg.outputs import OutputDir
 from kg.parse import PARSER_VERSION, parse_bytes
 from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, FACETS, MAX_ARTICLE_NODES, Link, cooccurrence, project_links
 from kg.rdf import Minter, corpus_quads, document_quads
+from kg.resources import ontology_dir
 from kg.resolve import Aliases, MentionMatcher, Resolution, mention_texts, resolve_articles, resolve_forms
 from kg.sources import find_sources
 from kg.viz import ViewData, write_html
-from kg.vocab import DEFAULT_BASE, KGO_NS, SEGMENTS, output_prefixes
+from kg.vocab import DEFAULT_BASE, KGO_NS, ONTOLOGY_IRI, SEGMENTS, output_prefixes
 
 Progress = Callable[[str, int, int], None]
 EMIT_VERSION = "2"
@@ -602,6 +604,20 @@ def fill_sources(corpus: Corpus, data: ViewData, nodes: Iterable[str]) -> None:
                 data.sources[e].append((c["article"], r, d))
 
 
+CATALOG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<catalog prefer="public" xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+    <uri id="kg ontology" name="{iri}" uri="kg.ttl"/>
+</catalog>
+"""
+
+
+def write_ontology(folder: Path) -> None:
+    """The ontology graph.ttl imports (kg.ttl), and an OASIS XML catalog (catalog-v001.xml, which Protégé and
+    the OWL API read) that maps its IRI to that file, so the import resolves offline."""
+    shutil.copyfile(ontology_dir() / "kg.ttl", folder / "kg.ttl")
+    (folder / "catalog-v001.xml").write_text(CATALOG.format(iri=ONTOLOGY_IRI), encoding="utf-8")
+
+
 def count_nodes(corpus: Corpus, corpus_quads_: list[Quad]) -> dict[str, int]:
     """Distinct typed nodes per kgo class: per-document nodes from the emissions, the rest from the corpus."""
     counts: Counter[str] = Counter(corpus.counts)
@@ -703,6 +719,7 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
         write_html(data, build_dir / "graph.html", title=f"{title} ({result.built} documents)", seed=seed,
                    fill=lambda nodes: fill_sources(corpus, data, nodes))
         lap("html")
+    write_ontology(build_dir)
     (build_dir / "merges.json").write_text(json.dumps(corpus.merges, indent=1, ensure_ascii=False) + "\n",
                                            encoding="utf-8")
     (build_dir / "report.json").write_text(json.dumps(result.report(), indent=2, ensure_ascii=False) + "\n",

@@ -11,7 +11,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
 from kg.identity import doc_segment, safe_iri
 from kg.model import Document, Problem
 from kg.resolve import Entity, Resolution
-from kg.vocab import DCTERMS, DEFAULT_BASE, HAS, KGO, RDF, RDFS, SEGMENTS, SKOS, XSD
+from kg.vocab import DCTERMS, DEFAULT_BASE, HAS, KGO, ONTOLOGY_IRI, OWL, RDF, RDFS, SEGMENTS, SKOS, XSD
 
 _ROW_LETTER = {"Signal": "s", "Concern": "c", "Behavior": "b", "Technology": "t", "Issue": "i"}
 _TRUE = Literal("true", datatype=XSD.boolean)
@@ -206,7 +206,10 @@ def corpus_quads(res: Resolution, labels: Mapping[str, str], linked: Mapping[str
                  mint: Minter) -> Iterator[Quad]:
     """Default-graph quads: node types and labels, related concepts and technology mentions, article labels
     (`labels`: article id -> label), and articles only known from Closest links (`linked`: target article id
-    -> link title -> count)."""
+    -> link title -> count). The graph is an OWL ontology (its base IRI) that imports ontology/kg.ttl."""
+    data = NamedNode(mint.base)
+    yield Quad(data, RDF.type, OWL.Ontology, DEFAULT)
+    yield Quad(data, OWL.imports, NamedNode(ONTOLOGY_IRI), DEFAULT)
     related: dict[tuple[str, str], list[NamedNode]] = defaultdict(list)
     for a, b in res.related:
         related[(a.kind, a.slug)].append(mint.entity(b))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyoxigraph import NamedNode
 
 KGO_NS = "https://w3id.org/signals-kg/ontology#"
+ONTOLOGY_IRI = "https://w3id.org/signals-kg/ontology"  # owl:Ontology of ontology/kg.ttl
 DEFAULT_BASE = "https://w3id.org/signals-kg/id/"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -67,6 +68,7 @@ SKOS = _Terms(SKOS_NS, "altLabel hiddenLabel related")
 DCTERMS = _Terms(DCTERMS_NS, "title source date abstract identifier description")
 PROV = _Terms(PROV_NS, "wasDerivedFrom")
 XSD = _Terms(XSD_NS, "integer double date boolean string")
+OWL = _Terms(OWL_NS, "Ontology imports")
 
 HAS: dict[str, NamedNode] = {
     "Signal": KGO.hasSignal, "Technology": KGO.hasTechnology, "Concern": KGO.hasConcern,
