@@ -427,10 +427,14 @@ def serve(graph_dir: Path, host: str, port: int, timeout: float, max_rows: int, 
               help="The built graph's folder (default outputs/) and/or the IRI of the named graph to write into "
                    "(a value with a scheme, like https://..., is an IRI). Without an IRI: the default graph.")
 @click.option("--into", "into", default=None, metavar="IRI", help="Named graph to write into (same as --graph IRI).")
+@click.option("--graphs", "per_graph", is_flag=True,
+              help="Keep the named graphs: each document's graph into the graph of its name, the corpus facts into "
+                   "the default graph (instead of every triple into one graph).")
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
 @click.option("--batch", type=int, default=50_000, show_default=True, help="Triples per request.")
 @_errors
-def push(store_url: str, graphs: tuple[str, ...], into: str | None, replace: bool, batch: int) -> None:
+def push(store_url: str, graphs: tuple[str, ...], into: str | None, per_graph: bool, replace: bool,
+         batch: int) -> None:
     """Upload the built graph to a SPARQL server through its Graph Store Protocol endpoint.
 
     Example: kg push --store http://127.0.0.1:7878/store --graph https://example.org/graph/signals --replace
@@ -447,6 +451,8 @@ def push(store_url: str, graphs: tuple[str, ...], into: str | None, replace: boo
     if len(iris) > 1 or len(dirs) > 1:
         raise click.UsageError("give at most one graph folder and one named-graph IRI")
     graph_iri = iris[0] if iris else None
+    if per_graph and graph_iri:
+        raise click.UsageError("--graphs writes each graph under its own name; it takes no named-graph IRI")
     graph = _open(Path(dirs[0]) if dirs else Path("outputs"))
     total = int(graph.report().get("graph", {}).get("triples", 0) or 0)
 
@@ -454,6 +460,13 @@ def push(store_url: str, graphs: tuple[str, ...], into: str | None, replace: boo
         share = f" ({100 * sent / total:.0f}%)" if total else ""
         click.echo(f"  sent {sent:,} of {total:,} triples{share}", err=True)
 
+    if per_graph:
+        from kg.sparql import push_dataset
+
+        sent, named = push_dataset(store_url, graph.quads(), replace, batch, progress=progress)
+        click.echo(f"Pushed {sent:,} triples into {named:,} named graphs and the default graph of {store_url}"
+                   + (" (replaced)." if replace else "."))
+        return
     sent = gsp_push(store_url, union_triples(graph.quads(), graph.article_prefix()), graph_iri, replace, batch,
                     progress=progress)
     target = f"named graph <{graph_iri}>" if graph_iri else "the default graph"
@@ -462,19 +475,21 @@ def push(store_url: str, graphs: tuple[str, ...], into: str | None, replace: boo
 
 @main.command(name="export")
 @graph_option
-@click.option("--format", "fmt", required=True, type=click.Choice(["graphml", "gexf", "csv", "jsonld", "nt"]))
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["graphml", "gexf", "csv", "jsonld", "nquads", "nt"]))
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="File to write (a folder for csv); default: export.<ext> in the graph folder.")
 @_errors
 def export_cmd(graph_dir: Path, fmt: str, out: Path | None) -> None:
-    """Export the graph for other tools: GraphML/GEXF (Gephi, Cytoscape), CSV tables, JSON-LD, N-Triples.
+    """Export the graph for other tools: GraphML/GEXF (Gephi, Cytoscape), CSV tables, JSON-LD and N-Quads (one
+    named graph per document, as in graph.trig), N-Triples (every graph merged).
 
     Example: kg export --format gexf --out graph.gexf
     """
     from kg import export
 
     graph = _open(graph_dir)
-    ext = {"graphml": "graphml", "gexf": "gexf", "csv": "csv", "jsonld": "jsonld", "nt": "nt"}[fmt]
+    ext = {"graphml": "graphml", "gexf": "gexf", "csv": "csv", "jsonld": "jsonld", "nquads": "nq", "nt": "nt"}[fmt]
     target = out or graph_dir / (f"export-{ext}" if fmt == "csv" else f"export.{ext}")
     if fmt == "graphml":
         g = export.write_graphml(graph, target)
@@ -486,7 +501,9 @@ def export_cmd(graph_dir: Path, fmt: str, out: Path | None) -> None:
         nodes, edges = export.write_csv(graph, target)
         what = f"{nodes.name} and {edges.name}"
     elif fmt == "jsonld":
-        what = f"{export.write_jsonld(graph, target):,} triples"
+        what = f"{export.write_jsonld(graph, target):,} quads"
+    elif fmt == "nquads":
+        what = f"{export.write_nquads(graph, target):,} quads"
     else:
         what = f"{export.write_ntriples(graph, target):,} triples"
     click.echo(f"Wrote {target}: {what}.")

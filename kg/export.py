@@ -1,21 +1,23 @@
-"""Exports of a built graph: GraphML, GEXF, CSV, JSON-LD, N-Triples (the build writes Turtle and TriG itself)."""
+"""Exports of a built graph: GraphML, GEXF, CSV, JSON-LD, N-Quads, N-Triples (the build writes Turtle and TriG)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import networkx as nx
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
+from kg import __version__
 from kg.explore import projection_quads
 from kg.project import project
 from kg.store import BuiltGraph
-from kg.viz import VIEW_PREDICATES
+from kg.viz import TYPE_COLORS, VIEW_PREDICATES, layout
 from kg.viz import collect as collect_view
-from kg.vocab import DEFAULT_BASE, RDF_NS, XSD_NS, output_prefixes
+from kg.vocab import RDF_NS, XSD_NS, output_prefixes
 
 
 def union_triples(quads: Iterable[Quad], shared_prefix: str) -> Iterator[Triple]:
@@ -69,15 +71,68 @@ def write_graphml(graph: BuiltGraph, path: Path) -> nx.Graph:
     return g
 
 
-def write_gexf(graph: BuiltGraph, path: Path) -> nx.Graph:
-    """GEXF 1.2 (networkx's writer), without the write date so reruns give the same bytes."""
+GEXF_NS = "http://gexf.net/1.3"
+_GEXF_NODE_ATTRS = (("type", "string"), ("iri", "anyURI"), ("pagerank", "double"), ("degree", "integer"),
+                    ("weighted_degree", "double"), ("betweenness", "double"), ("eigenvector", "double"),
+                    ("cluster", "string"), ("cluster_label", "string"), ("clusters", "string"))
+MIN_SIZE, MAX_SIZE = 4.0, 40.0  # viz:size range, by PageRank
+
+
+def _rgb(hex_color: str) -> dict[str, str]:
+    value = hex_color.lstrip("#")
+    return {"r": str(int(value[0:2], 16)), "g": str(int(value[2:4], 16)), "b": str(int(value[4:6], 16))}
+
+
+def write_gexf(graph: BuiltGraph, path: Path, seed: int = 42) -> nx.Graph:
+    """GEXF 1.3, valid against the official XSD, that opens in Gephi already drawn: every node with a label,
+    its attributes (empty values left out), a colour by type, a size by PageRank and a position from the
+    explorer's layout; every edge with its relation and weight. No write date, so reruns give the same bytes.
+
+    The official 1.3 XSD declares color, position and size in the GEXF namespace itself (its RELAX NG
+    grammar puts them in http://gexf.net/1.3/viz); we follow the XSD. Gephi reads them by local name."""
+    from xml.etree import ElementTree as ET
+
     g = network(graph)
-    writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
-    writer.add_graph(g)
-    for meta in writer.xml.iter("meta"):
-        meta.attrib.pop("lastmodifieddate", None)
+    nodes = sorted(g.nodes)
+    edges = sorted((min(a, b), max(a, b), d) for a, b, d in g.edges(data=True))
+    pos = layout(nodes, [(a, b, d["relation"], d["weight"]) for a, b, d in edges], seed)
+    top_pr = max((g.nodes[n]["pagerank"] for n in nodes), default=0.0) or 1.0
+    root = ET.Element("gexf", {"xmlns": GEXF_NS, "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+                               "xsi:schemaLocation": f"{GEXF_NS} {GEXF_NS}/gexf.xsd", "version": "1.3"})
+    meta = ET.SubElement(root, "meta")
+    ET.SubElement(meta, "creator").text = f"kg {__version__}"
+    ET.SubElement(meta, "description").text = "Article-entity view of a kg knowledge graph"
+    gel = ET.SubElement(root, "graph", {"defaultedgetype": "undirected", "mode": "static"})
+    attrs = ET.SubElement(gel, "attributes", {"class": "node", "mode": "static"})
+    for i, (name, kind) in enumerate(_GEXF_NODE_ATTRS):
+        ET.SubElement(attrs, "attribute", {"id": str(i), "title": name, "type": kind})
+    eattrs = ET.SubElement(gel, "attributes", {"class": "edge", "mode": "static"})
+    ET.SubElement(eattrs, "attribute", {"id": "relation", "title": "relation", "type": "string"})
+    nel = ET.SubElement(gel, "nodes", {"count": str(len(nodes))})
+    for n in nodes:
+        d = g.nodes[n]
+        node = ET.SubElement(nel, "node", {"id": n, "label": d["label"] or n.rsplit("/", 1)[-1]})
+        values = ET.SubElement(node, "attvalues")
+        for i, (name, _) in enumerate(_GEXF_NODE_ATTRS):
+            value = d[name]
+            text = repr(value) if isinstance(value, float) else str(value)
+            if text:
+                ET.SubElement(values, "attvalue", {"for": str(i), "value": text})
+        ET.SubElement(node, "color", _rgb(TYPE_COLORS.get(d["type"], "#999999")))
+        size = MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(max(d["pagerank"], 0.0) / top_pr)
+        ET.SubElement(node, "size", {"value": f"{size:.3f}"})
+        x, y = pos[n]
+        ET.SubElement(node, "position", {"x": f"{x:g}", "y": f"{-y:g}", "z": "0"})  # screen y grows downwards
+    eel = ET.SubElement(gel, "edges", {"count": str(len(edges))})
+    for i, (a, b, d) in enumerate(edges):
+        edge = ET.SubElement(eel, "edge", {"id": str(i), "source": a, "target": b, "weight": repr(d["weight"])})
+        values = ET.SubElement(edge, "attvalues")
+        ET.SubElement(values, "attvalue", {"for": "relation", "value": d["relation"]})
+    ET.indent(root, space=" ")
     with open(path, "wb") as fh:
-        writer.write(fh)
+        fh.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+        fh.write(ET.tostring(root, encoding="utf-8", xml_declaration=False))
+        fh.write(b"\n")
     return g
 
 
@@ -115,6 +170,22 @@ def write_ntriples(graph: BuiltGraph, path: Path) -> int:
     return count
 
 
+def write_nquads(graph: BuiltGraph, path: Path) -> int:
+    """Every quad, each in its graph (one named graph per document, corpus facts in the default graph), as
+    N-Quads. Returns the number of quads."""
+    count = 0
+
+    def counted() -> Iterator[Quad]:
+        nonlocal count
+        for q in graph.quads():
+            count += 1
+            yield q
+
+    with open(path, "wb") as fh:
+        serialize(counted(), fh, RdfFormat.N_QUADS)
+    return count
+
+
 def _compact(iri: str, ctx: list[tuple[str, str]]) -> str:
     for prefix, ns in ctx:
         if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
@@ -122,54 +193,74 @@ def _compact(iri: str, ctx: list[tuple[str, str]]) -> str:
     return iri
 
 
+def _jsonld_value(o: Literal | NamedNode | BlankNode, ctx: list[tuple[str, str]]) -> object:
+    if isinstance(o, Literal):
+        if o.language:
+            return {"@value": o.value, "@language": o.language}
+        if o.datatype.value == f"{XSD_NS}string":
+            return o.value
+        return {"@value": o.value, "@type": _compact(o.datatype.value, ctx)}
+    if isinstance(o, NamedNode):
+        return {"@id": _compact(o.value, ctx)}
+    return {"@id": f"_:{o.value}"}
+
+
 def write_jsonld(graph: BuiltGraph, path: Path, base: str | None = None) -> int:
-    """The graph (every graph merged) as compact JSON-LD 1.1: a @context of our prefixes and one node object
-    per subject run, IRIs written as compact IRIs. Returns the number of triples written."""
-    context = output_prefixes(base or DEFAULT_BASE)
+    """The dataset as compact JSON-LD 1.1, its named graphs kept as TriG keeps them: a @context of our
+    prefixes; the default graph's nodes at the top of @graph, each document's graph as a named-graph object
+    (`{"@id": graph IRI, "@graph": [...]}`); IRIs written as compact IRIs. Returns the number of quads."""
+    context = output_prefixes(base or graph.base)
     ctx = sorted(context.items(), key=lambda kv: -len(kv[1]))
     rdf_type = f"{RDF_NS}type"
     count = 0
     with open(path, "w", encoding="utf-8") as fh:
         fh.write('{\n"@context": ' + json.dumps(dict(sorted(context.items())), ensure_ascii=False) + ',\n"@graph": [\n')
-        node: dict[str, object] | None = None
         first = True
+        node: dict[str, object] | None = None
+        graph_name: str | None = None  # the named graph being written, None for the default graph
+        graph_first = True
+
+        def write(text: str) -> None:
+            nonlocal first, graph_first
+            if graph_name is None:
+                fh.write(("" if first else ",\n") + text)
+                first = False
+            else:
+                fh.write(("" if graph_first else ",\n") + text)
+                graph_first = False
 
         def flush() -> None:
-            nonlocal first
+            nonlocal node
             if node is not None:
-                fh.write(("" if first else ",\n") + json.dumps(node, ensure_ascii=False))
-                first = False
+                write(json.dumps(node, ensure_ascii=False))
+                node = None
 
-        seen: set[Triple] = set()
+        def switch(name: str | None) -> None:
+            nonlocal graph_name, first, graph_first
+            flush()
+            if graph_name is not None:
+                fh.write("\n]}")
+            graph_name = None
+            if name is not None:
+                fh.write(("" if first else ",\n") + '{"@id": ' + json.dumps(_compact(name, ctx)) + ', "@graph": [\n')
+                first = False
+                graph_first = True
+            graph_name = name
+
         for q in graph.quads():
-            t = q.triple
-            if isinstance(q.subject, NamedNode) and q.subject.value.startswith(context["article"]):
-                if t in seen:  # an article two documents describe: one copy of each triple
-                    continue
-                seen.add(t)
+            name = None if isinstance(q.graph_name, DefaultGraph) else q.graph_name.value
+            if name != graph_name:
+                switch(name)
             count += 1
             s = _compact(q.subject.value, ctx) if isinstance(q.subject, NamedNode) else f"_:{q.subject.value}"
             if node is None or node["@id"] != s:
                 flush()
                 node = {"@id": s}
             p = q.predicate.value
-            o = q.object
             if p == rdf_type:
-                key, value = "@type", _compact(o.value, ctx)
+                key, value = "@type", _compact(q.object.value, ctx)
             else:
-                key = _compact(p, ctx)
-                if isinstance(o, Literal):
-                    dt = o.datatype.value
-                    if o.language:
-                        value = {"@value": o.value, "@language": o.language}
-                    elif dt == f"{XSD_NS}string":
-                        value = o.value
-                    else:
-                        value = {"@value": o.value, "@type": _compact(dt, ctx)}
-                elif isinstance(o, NamedNode):
-                    value = {"@id": _compact(o.value, ctx)}
-                else:
-                    value = {"@id": f"_:{o.value}"}
+                key, value = _compact(p, ctx), _jsonld_value(q.object, ctx)
             old = node.get(key)
             if old is None:
                 node[key] = value
@@ -177,6 +268,6 @@ def write_jsonld(graph: BuiltGraph, path: Path, base: str | None = None) -> int:
                 old.append(value)
             else:
                 node[key] = [old, value]
-        flush()
+        switch(None)
         fh.write("\n]\n}\n")
     return count

@@ -43,8 +43,8 @@ from kg.outputs import OutputDir
 from kg.parse import PARSER_VERSION, parse_bytes
 from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, FACETS, MAX_ARTICLE_NODES, Link, cooccurrence, project_links
 from kg.rdf import Minter, corpus_quads, document_quads
-from kg.resources import ontology_dir
 from kg.resolve import Aliases, MentionMatcher, Resolution, mention_texts, resolve_articles, resolve_forms
+from kg.resources import ontology_dir
 from kg.sources import find_sources
 from kg.viz import ViewData, write_html
 from kg.vocab import DEFAULT_BASE, KGO_NS, ONTOLOGY_IRI, SEGMENTS, output_prefixes

@@ -260,8 +260,9 @@ def _cooccurrence_edges(data: ViewData, chosen: set[str], adjacency: dict[str, s
     return [(x, y, "co-occurs", float(counts[(x, y)])) for x, y in sorted(keep)]
 
 
-def _layout(nodes: list[str], edges: list[tuple[str, str, str, float]], seed: int) -> dict[str, tuple[float, float]]:
-    """Fruchterman-Reingold positions from igraph, seeded, scaled to screen pixels."""
+def layout(nodes: list[str], edges: list[tuple[str, str, str, float]], seed: int) -> dict[str, tuple[float, float]]:
+    """Fruchterman-Reingold positions from igraph, seeded, scaled to screen pixels (y grows downwards). Above
+    1,000 nodes igraph's grid approximation keeps it fast."""
     if not nodes:
         return {}
     index = {n: i for i, n in enumerate(nodes)}
@@ -270,7 +271,8 @@ def _layout(nodes: list[str], edges: list[tuple[str, str, str, float]], seed: in
     start = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in nodes]
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        coords = g.layout_fruchterman_reingold(seed=start, niter=500, grid="nogrid").coords
+        coords = g.layout_fruchterman_reingold(seed=start, niter=500,
+                                               grid="nogrid" if len(nodes) <= 1000 else "grid").coords
     finally:
         igraph.set_random_number_generator(random)
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]
@@ -343,7 +345,7 @@ def _overview(data: ViewData, seed: int) -> dict[str, object]:
             for y in ordered[i + 1:]:
                 shared[(x, y)] += 1
     edges = [(x, y, "shared articles", float(w)) for (x, y), w in sorted(shared.items())]
-    pos = _layout(level0, edges, seed)
+    pos = layout(level0, edges, seed)
     nodes = [{"id": c, "label": data.labels.get(c, c), "value": int(data.clusters[c].get("size", 1)),
               "color": color[c], "x": pos[c][0] * 1.5, "y": pos[c][1] * 1.5, "shape": "dot",
               "cid": c.rsplit("/", 1)[-1]} for c in level0]
@@ -360,7 +362,7 @@ def _json_for_script(value: object) -> str:
 
 def render(data: ViewData, view: View, title: str = "Knowledge graph", seed: int = 42) -> str:
     """The page for one view, as an HTML string."""
-    pos = _layout(view.nodes, view.edges, seed)
+    pos = layout(view.nodes, view.edges, seed)
     level0 = top_clusters(data)
     ccolor = {c: CLUSTER_COLORS[i % len(CLUSTER_COLORS)] for i, c in enumerate(level0)}
     net = Network(height="100%", width="100%", directed=False, cdn_resources="in_line")

@@ -96,3 +96,25 @@ def test_remote_construct_and_errors(oxigraph: str, seeds_build: tuple[Path, Bui
     assert bad.exit_code == 1 and "line 1" in bad.output  # checked before sending
     gone = CliRunner().invoke(main, ["query", "--endpoint", "http://127.0.0.1:9/query", "ASK { ?s ?p ?o }"])
     assert gone.exit_code == 1 and "cannot reach" in gone.output
+
+
+def test_push_keeps_the_named_graphs(oxigraph: str, seeds_build: tuple[Path, BuildResult]) -> None:
+    out, result = seeds_build
+    import pyoxigraph
+
+    trig = list(pyoxigraph.parse(path=str(out / "graph.trig"), format=pyoxigraph.RdfFormat.TRIG))
+    named = {q.graph_name.value for q in trig if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)}
+    text = kg("push", "--graph", str(out), "--store", f"{oxigraph}/store", "--graphs", "--replace", "--batch", "100")
+    assert f"into {len(named)} named graphs and the default graph" in text
+    doc = "https://w3id.org/signals-kg/id/graph/000_61f95d86ecc6b6dd"
+    expected = sum(1 for q in trig if q.graph_name == pyoxigraph.NamedNode(doc))
+    assert count(oxigraph, f"GRAPH <{doc}> {{ ?s ?p ?o }}") == expected
+    out_csv = kg("query", "--endpoint", f"{oxigraph}/query",
+                 "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "
+                 "'https://w3id.org/signals-kg/id/graph/')) }", "--format", "csv")
+    assert int(out_csv.splitlines()[1]) == len(named) == result.built
+    kg("push", "--graph", str(out), "--store", f"{oxigraph}/store", "--graphs", "--replace")  # again: same sets
+    assert count(oxigraph, f"GRAPH <{doc}> {{ ?s ?p ?o }}") == expected
+    bad = CliRunner().invoke(main, ["push", "--graph", str(out), "--store", f"{oxigraph}/store", "--graphs",
+                                    "--into", "https://example.org/g"])
+    assert bad.exit_code == 2
