@@ -2,7 +2,7 @@
 
 - degree and weighted degree: networkx, on the article-entity view;
 - PageRank: networkx (scipy power iteration, weighted);
-- eigenvector: ARPACK from a fixed start vector (weighted; see eigenvector());
+- eigenvector: per connected component, scaled by component size (weighted; see eigenvector());
 - betweenness (unweighted shortest paths, normalised as networkx does): exact up to EXACT_BETWEENNESS_NODES
   vertices; above, networkx's sampling estimator over BETWEENNESS_SAMPLES source vertices drawn with the
   seed exactly as networkx draws them. The shortest-path counting runs in igraph's C core, which gives the
@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import igraph
 import networkx as nx
 import numpy as np
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import ArpackNoConvergence, eigs
 
 EXACT_BETWEENNESS_NODES = 2000
@@ -69,30 +71,61 @@ def betweenness(g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_
     return values, {"method": "sampled", "nodes": n, "k": k, "seed": seed}
 
 
+DENSE_EIGEN_NODES = 400  # components up to this size are solved densely (numpy), larger ones with ARPACK
+
+
+def _principal(a: Any) -> tuple[np.ndarray, str]:
+    """The principal eigenvector of a connected component's symmetric adjacency matrix: unit length,
+    non-negative, the same digits on every run (dense solver, or ARPACK from a fixed start vector)."""
+    n = a.shape[0]
+    if n <= DENSE_EIGEN_NODES:
+        _, vectors = np.linalg.eigh(a.toarray())
+        vec, how = vectors[:, -1], "dense"
+    else:
+        v0 = np.full(n, 1.0 / np.sqrt(n))
+        _, vectors = eigs(a.T, k=1, which="LR", v0=v0, maxiter=max(1000, 10 * n), tol=1e-10)
+        vec, how = vectors.flatten().real, "arpack"
+    vec = vec / (np.sign(vec.sum()) * np.linalg.norm(vec))
+    return vec, how
+
+
 def eigenvector(g: nx.Graph) -> tuple[dict[str, float], dict[str, object]]:
-    """Weighted eigenvector centrality: the principal eigenvector of the adjacency matrix, as networkx's
-    eigenvector_centrality_numpy computes it (ARPACK), but started from a fixed vector so that reruns give
-    the same digits. On a disconnected graph it is that of the component with the largest eigenvalue, and
-    other components score (near) 0. If ARPACK does not converge: networkx's power iteration; if that fails
-    too, every value is 0 and the report says so."""
+    """Weighted eigenvector centrality, per connected component: each component's principal eigenvector
+    (unit length, as networkx's eigenvector_centrality_numpy gives for a connected graph) scaled by
+    sqrt(component size / vertices). A connected graph gets exactly networkx's values; on a disconnected one
+    every component is measured (networkx refuses such a graph, and a whole-graph eigenvector leaves all but
+    one component near 0), and a component's values weigh by its size (the squares of a component's values
+    sum to its share of the vertices). Isolated vertices score 0. If a solver fails: networkx's power
+    iteration on that component; if that fails too, every value is 0 and the report says so."""
     if g.number_of_edges() == 0:
         return dict.fromkeys(g, 0.0), {"method": "none (no edges)"}
     nodes = list(g)
-    try:
-        a = nx.to_scipy_sparse_array(g, nodelist=nodes, weight="weight", dtype=float)
-        v0 = np.full(len(nodes), 1.0 / np.sqrt(len(nodes)))
-        _, vectors = eigs(a.T, k=1, which="LR", v0=v0, maxiter=max(1000, 10 * len(nodes)), tol=1e-10)
-        largest = vectors.flatten().real
-        largest = largest / (np.sign(largest.sum()) * np.linalg.norm(largest))
-        values = dict(zip(nodes, largest.tolist(), strict=True))
-        info: dict[str, object] = {"method": "arpack"}
-    except (ArpackNoConvergence, ArithmeticError, ValueError, RuntimeError) as exc:
+    a = nx.to_scipy_sparse_array(g, nodelist=nodes, weight="weight", dtype=float, format="csr")
+    count, labels = connected_components(a, directed=False)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(count + 1))
+    values = np.zeros(len(nodes))
+    solvers: Counter[str] = Counter()
+    for k in range(count):
+        idx = order[bounds[k]:bounds[k + 1]]
+        if len(idx) < 2:
+            continue
+        sub = a[idx][:, idx]
         try:
-            values = nx.eigenvector_centrality(g, weight="weight", max_iter=1000, tol=1e-6)
-            info = {"method": "power iteration", "arpack_error": type(exc).__name__}
-        except (nx.NetworkXException, ArithmeticError, ValueError) as exc2:
-            return dict.fromkeys(g, 0.0), {"method": "failed; all values 0", "error": type(exc2).__name__}
-    return {v: (abs(x) if abs(x) >= 1e-12 else 0.0) for v, x in values.items()}, info
+            vec, how = _principal(sub)
+        except (ArpackNoConvergence, ArithmeticError, ValueError, RuntimeError, np.linalg.LinAlgError):
+            comp = g.subgraph([nodes[i] for i in idx])
+            try:
+                power = nx.eigenvector_centrality(comp, weight="weight", max_iter=1000, tol=1e-6)
+            except (nx.NetworkXException, ArithmeticError, ValueError):
+                return dict.fromkeys(g, 0.0), {"method": "failed; all values 0", "error": "no convergence"}
+            vec = np.array([power[nodes[i]] for i in idx])
+            vec, how = vec / np.linalg.norm(vec), "power iteration"
+        values[idx] = vec * np.sqrt(len(idx) / len(nodes))
+        solvers[how] += 1
+    info: dict[str, object] = {"method": "per component", "components": int(count),
+                               "solvers": dict(sorted(solvers.items()))}
+    return {v: (float(abs(x)) if abs(x) >= 1e-15 else 0.0) for v, x in zip(nodes, values, strict=True)}, info
 
 
 def _betweenness_child(g: nx.Graph, seed: int, exact_limit: int, samples: int, conn: Connection) -> None:

@@ -1,13 +1,13 @@
 r"""The loss checker: re-read the documents and find every piece of their content in the built graph.
 
-The reading here is deliberately simple and independent of kg.parse (it shares only the format's rule for
-splitting a table line into cells, `\|` being a literal pipe): every non-empty line that is not
-structure (a heading of a known section, a table's separator, a blank line) is split into atoms (table
-cells, bullet texts, the title's parts, a line of text), and each atom must be found in the graph: as a
-substring of a literal of the document's named graph, as a name of a node its article links to, as a
-relevancy value, or as the id of an article it links to. An atom that is not found is fine only if the
-build report names its file and line (or skipped the whole file) with a reason. Anything else is a silent
-loss, and `kg check` exits non-zero.
+The reading here is deliberately simple and independent of kg.parse in method; it shares the format's
+vocabulary (kg/format.toml) and its rule for splitting a table line into cells, `\|` being a literal pipe.
+Every non-empty line that is not structure (a heading of a known section, a table's separator, a blank
+line) is split into atoms (table cells, bullet texts, the title's parts, a line of text), and each atom
+must be found in the graph: as a substring of a literal of the document's named graph, as a name of a node
+its article links to, as a relevancy value, or as the id of an article it links to. An atom that is not
+found is fine only if the build report names its file and line (or skipped the whole file) with a reason.
+Anything else is a silent loss, and `kg check` exits non-zero.
 """
 
 from __future__ import annotations
@@ -21,25 +21,16 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode
 
+from kg.formats import column_field, other_field, section_kind, sections
 from kg.identity import doc_segment
 from kg.parse import split_cells
 from kg.sources import find_sources
 from kg.store import BuiltGraph
 from kg.textio import NotText, decode
 
-_KNOWN = {"keywords", "themes", "other", "summary", "signals", "concerns", "behaviors", "technologies", "issues",
-          "closest"}
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^()\s]*(?:\([^()]*\))?[^()\s]*)\s*\)")
 _NUMBER = re.compile(r"^[+]?\d+(\.0+)?$")
-# Column headers the format family uses for mapped columns (../shared/samples/README.md); other headers are
-# content the graph keeps (kgo:column).
-_HEADERS = {"name", "title", "signal", "concern", "behavior", "behaviour", "technology", "issue", "description",
-            "desc", "details", "change", "10-year", "10 year", "10y horizon", "10-year horizon", "10y", "ten-year",
-            "10 years", "ten-year outlook", "10-year outlook", "horizon", "outlook", "driving-force",
-            "driving force", "driving forces", "driver", "drivers", "relevancy", "relevance", "src", "source"}
-
-
 @dataclass
 class Loss:
     file: str
@@ -83,17 +74,16 @@ def atoms(lines: list[str]) -> list[tuple[int, str]]:
                     out += [(n, label.strip()), (n, target.strip())]
                 title = re.split(r",?\s*\(?\s*from\s+(?:page\s+)?\(?\s*\[", name, maxsplit=1)[0]
                 out.append((n, title.strip().strip("_*").strip()))
-            elif name.casefold() not in _KNOWN:
+            elif section_kind(name) is None:
                 out.append((n, name))
-            section = name.casefold()
+            section = section_kind(name) or name.casefold()
             continue
         if line.startswith("|"):
             cells = split_cells(line)
-            names = [" ".join(c.casefold().replace("_", " ").split()) for c in cells]
-            header = (n < len(lines) and bool(_SEPARATOR.match(lines[n].strip())) and "-" in lines[n]) or (
-                all(c in _HEADERS for c in names))
-            if header and section in _KNOWN - {"summary"}:
-                cells = [c for c, name in zip(cells, names, strict=True) if name not in _HEADERS]
+            known = [column_field(c) is not None for c in cells]
+            header = (n < len(lines) and bool(_SEPARATOR.match(lines[n].strip())) and "-" in lines[n]) or all(known)
+            if header and section in set(sections().values()) - {"summary"}:
+                cells = [c for c, k in zip(cells, known, strict=True) if not k]
             out += [(n, c) for c in cells if c]
             continue
         bullet = re.match(r"^[*+-](?:\s+(.*))?$", line)
@@ -110,7 +100,7 @@ def atoms(lines: list[str]) -> list[tuple[int, str]]:
             continue
         if section == "other" and ":" in text:
             key, value = text.split(":", 1)
-            if " ".join(key.casefold().split()) in ("category", "type", "content type") and value.strip():
+            if other_field(key) and value.strip():
                 out.append((n, value.strip()))
                 continue
         out.append((n, text.strip()))
@@ -157,7 +147,7 @@ def _report(graph_dir: Path) -> tuple[dict[str, set[int]], dict[str, str]]:
     """Lines the build report names per file, and the files it skipped with their reasons."""
     report = json.loads((graph_dir / "report.json").read_text(encoding="utf-8"))
     lines: dict[str, set[int]] = defaultdict(set)
-    for w in report.get("warnings", []):
+    for w in report.get("problems", []):
         first = int(w["line"])
         lines[w["file"]].update(range(first, max(first, int(w.get("end_line", first))) + 1))
     return lines, {s["file"]: s["reason"] for s in report.get("skipped", [])}

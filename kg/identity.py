@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 from pyoxigraph import NamedNode
 
@@ -59,7 +59,9 @@ _IRI_BAD = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
 
 
 def safe_iri(url: str) -> str | None:
-    """An absolute http(s)/ftp/mailto IRI for a URL as written, percent-encoding what IRIs forbid; else None."""
+    """An absolute http(s)/ftp/mailto/urn/doi IRI for a URL, kept exactly as written (an empty query `?` or
+    fragment `#` included) except that characters IRIs forbid are percent-encoded; None if it is no such
+    IRI. Callers compare the result with the input to report a repair."""
     url = url.strip()
     if not url:
         return None
@@ -69,7 +71,7 @@ def safe_iri(url: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https", "ftp", "mailto", "urn", "doi") or not (parts.netloc or parts.path):
         return None
-    fixed = _IRI_BAD.sub(lambda m: f"%{ord(m.group(0)):02X}", urlunsplit(parts))
+    fixed = _IRI_BAD.sub(lambda m: f"%{ord(m.group(0)):02X}", url)
     try:
         NamedNode(fixed)
     except ValueError:

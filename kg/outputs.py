@@ -26,7 +26,8 @@ from pathlib import Path
 from kg.errors import BuildLocked
 
 PIN = ".pin"
-PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json", "kg.ttl", "catalog-v001.xml")  # top-level links
+# top-level links
+PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json", "kg.ttl", "catalog-v001.xml")
 
 
 def _fsync_dir(path: Path) -> None:

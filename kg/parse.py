@@ -4,41 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 
+from kg.formats import column_field, norm, other_field, section_kind
 from kg.model import TABLE_KINDS, Bullet, Document, ExtraSection, Link, Problem, Row, Skipped
 from kg.textio import NotText, decode
 
-PARSER_VERSION = "3"
-
-_SECTIONS = {
-    "keywords": "keywords", "keyword": "keywords", "key words": "keywords", "tags": "keywords",
-    "themes": "themes", "theme": "themes", "topics": "themes",
-    "other": "other", "others": "other", "metadata": "other", "meta": "other",
-    "summary": "summary", "abstract": "summary",
-    "signals": "signals", "signal": "signals",
-    "concerns": "concerns", "concern": "concerns",
-    "behaviors": "behaviors", "behaviours": "behaviors", "behavior": "behaviors", "behaviour": "behaviors",
-    "technologies": "technologies", "technology": "technologies",
-    "issues": "issues", "issue": "issues",
-    "closest": "closest", "closest articles": "closest", "related": "closest", "related articles": "closest",
-}
-_COLUMNS = {
-    "name": "name", "title": "name", "signal": "name", "concern": "name", "behavior": "name",
-    "behaviour": "name", "technology": "name", "issue": "name",
-    "description": "description", "desc": "description", "details": "description",
-    "change": "change",
-    "10 year": "ten_year", "10y horizon": "ten_year", "10 year horizon": "ten_year", "10y": "ten_year",
-    "ten year": "ten_year", "10 years": "ten_year", "ten year outlook": "ten_year", "10 year outlook": "ten_year",
-    "horizon": "ten_year", "outlook": "ten_year",
-    "driving force": "driving_force", "driving forces": "driving_force", "driver": "driving_force",
-    "drivers": "driving_force",
-    "relevancy": "relevancy", "relevance": "relevancy",
-    "src": "src", "source": "src",
-}
-_OTHER_KEYS = {"category": "category", "type": "content_type", "content type": "content_type",
-               "contenttype": "content_type"}
+PARSER_VERSION = "4"
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*$")
 _BULLET = re.compile(r"^\s*[*+-](?:[ \t](.*))?$")
@@ -63,13 +37,7 @@ def page_date(page_id: str) -> str:
         return ""
 
 
-def _norm_header(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[_\-]+", " ", text.strip().strip("*_").lower())).strip()
-
-
-def section_kind(heading: str) -> str | None:
-    """Canonical section name of a heading, or None when unknown."""
-    return _SECTIONS.get(re.sub(r"\s+", " ", heading.strip().strip("*_:").strip().lower()))
+_norm_header = norm
 
 
 def _link_parts(text: str, start: int) -> tuple[str, str, int] | None:
@@ -100,6 +68,26 @@ def split_cells(line: str) -> list[str]:
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
     return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", s)]
+
+
+def pipe_positions(line: str) -> list[int]:
+    """Offsets of the unescaped pipes of a table line."""
+    return [m.start() for m in re.finditer(r"(?<!\\)\|", line)]
+
+
+def split_aligned(line: str, boundaries: list[int]) -> list[str] | None:
+    """Cells of a row of a padded table (pandas `to_markdown`) cut only at the header's pipe offsets, so that a
+    bare `|` inside a cell stays in it; None if the row's pipes do not line up with the header's."""
+    pipes = set(pipe_positions(line))
+    if len(boundaries) < 2 or not set(boundaries) <= pipes:
+        return None
+    inner = [p for p in pipes if p not in boundaries]
+    if any(p < boundaries[0] or p > boundaries[-1] for p in inner):
+        return None
+    edges = boundaries if line.lstrip().startswith("|") else [-1, *boundaries]
+    if not line.rstrip().endswith("|"):
+        edges = [*edges, len(line)]
+    return [line[a + 1:b].strip().replace("\\|", "|") for a, b in itertools.pairwise(edges)]
 
 
 def derive_name(text: str, words: int = 8) -> str:
@@ -186,7 +174,7 @@ def _blocks(body: list[tuple[int, str]]) -> list[_Block]:
 
 def _looks_like_header(line: str) -> bool:
     """A table line made of known column names, with a name or a description column among them."""
-    fields = [_COLUMNS.get(_norm_header(c)) for c in split_cells(line)]
+    fields = [column_field(c) for c in split_cells(line)]
     known = [f for f in fields if f]
     return len(known) >= 2 and len(known) == len(fields) and bool({"name", "description"} & set(known))
 
@@ -333,7 +321,7 @@ class _Parser:
                 self.warn(n, "empty-bullet", f"empty bullet in {heading}", "info")
                 continue
             key, sep, value = text.partition(":")
-            field_name = _OTHER_KEYS.get(_norm_header(key)) if sep else None
+            field_name = other_field(key) if sep else None
             if field_name and value.strip() and not getattr(self.doc, field_name):
                 setattr(self.doc, field_name, value.strip())
             else:
@@ -371,7 +359,7 @@ class _Parser:
         singular = kind.lower()
         for h in headers:
             key = _norm_header(h)
-            f = _COLUMNS.get(key)
+            f = column_field(h)
             if f == "name" and key not in ("name", "title", singular):
                 f = f if key in ("signal", "concern", "behavior", "behaviour", "technology", "issue") else None
             if f is None or f in seen:
@@ -384,8 +372,15 @@ class _Parser:
         rows: list[Row] = []
         seen_rows: set[tuple[str, ...]] = set()
         header_key = [_norm_header(h) for h in headers]
+        boundaries = pipe_positions(header)
         for n, line in block.lines[1:]:
             cells = split_cells(line)
+            if len(cells) > len(headers):
+                aligned = split_aligned(line, boundaries)
+                if aligned is not None and len(aligned) == len(headers):
+                    cells = aligned
+                    self.warn(n, "pipe-in-cell", f"{heading}: a bare '|' inside a cell kept in its cell (the "
+                              "header's column boundaries place it)", "info")
             if [_norm_header(c) for c in cells] == header_key:
                 self.warn(n, "repeated-header", f"{heading}: the header row again; skipped", "info")
                 continue

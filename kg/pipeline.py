@@ -88,9 +88,9 @@ class BuildResult:
             "skipped": [{"file": s.path, "reason": s.reason} for s in self.skipped],
             "graph": {"triples": self.triples, "nodes": dict(sorted(self.nodes.items()))},
             "analytics": self.analytics,
-            "problems": {"warnings": len(self.warnings), "info": len(self.problems) - len(self.warnings),
-                         "by_code": dict(sorted(codes.items()))},
-            "warnings": [p.as_dict() for p in self.problems],
+            "problem_counts": {"warning": len(self.warnings), "info": len(self.problems) - len(self.warnings),
+                               "by_code": dict(sorted(codes.items()))},
+            "problems": [p.as_dict() for p in self.problems],  # each with its severity: warning or info
         }
 
 

@@ -121,6 +121,9 @@ def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonica
         iri = safe_iri(doc.page_url)
         if iri:
             add(art, KGO.pageUrl, NamedNode(iri))
+            if iri != doc.page_url.strip():
+                problems.append(Problem(doc.path, doc.title_line, "url-repaired",
+                                        f"page link {doc.page_url!r} written as the IRI <{iri}>", "info"))
         else:
             add(art, KGO.note, Literal(f"page link: {doc.page_url}"))
             problems.append(Problem(doc.path, doc.title_line, "bad-url", f"page link {doc.page_url!r} is not an IRI"))
@@ -128,6 +131,9 @@ def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonica
         iri = safe_iri(doc.external_url)
         if iri:
             add(art, DCTERMS.source, NamedNode(iri))
+            if iri != doc.external_url.strip():
+                problems.append(Problem(doc.path, doc.external_line, "url-repaired",
+                                        f"external link {doc.external_url!r} written as the IRI <{iri}>", "info"))
         else:
             add(art, KGO.sourceText, Literal(doc.external_url))
             problems.append(Problem(doc.path, doc.external_line, "bad-url",

@@ -6,6 +6,7 @@ import itertools
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pyoxigraph
 import pytest
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
@@ -103,22 +104,45 @@ def test_exact_betweenness_on_a_larger_graph() -> None:
     assert values == pytest.approx(nx.betweenness_centrality(g), rel=1e-9, abs=1e-12)
 
 
-def test_eigenvector_is_repeatable_and_falls_back_cleanly(monkeypatch: pytest.MonkeyPatch) -> None:
-    g = nx.relabel_nodes(nx.barabasi_albert_graph(300, 3, seed=4), str)
+@pytest.mark.parametrize("size", [300, 900])  # the dense solver and ARPACK
+def test_eigenvector_equals_networkx_on_a_connected_graph(size: int) -> None:
+    g = nx.relabel_nodes(nx.barabasi_albert_graph(size, 3, seed=4), str)
     nx.set_edge_attributes(g, 2, "weight")
     first, info = analyze.eigenvector(g)
-    assert info == {"method": "arpack"}
+    assert info == {"method": "per component", "components": 1,
+                    "solvers": {"dense" if size <= analyze.DENSE_EIGEN_NODES else "arpack": 1}}
+    assert first == pytest.approx(nx.eigenvector_centrality_numpy(g, weight="weight"), rel=1e-6, abs=1e-12)
     assert all(analyze.eigenvector(g)[0][v] == first[v] for v in g)  # the same digits, every time
-    two = nx.Graph([("a", "b"), ("c", "d")])
-    values, _ = analyze.eigenvector(two)
-    assert set(values) == {"a", "b", "c", "d"} and all(v >= 0 for v in values.values())
+
+
+def test_eigenvector_on_a_disconnected_graph_measures_every_component() -> None:
+    big = nx.relabel_nodes(nx.barabasi_albert_graph(600, 2, seed=5), lambda v: f"b{v}")
+    star = nx.relabel_nodes(nx.star_graph(6), lambda v: f"s{v}")
+    pair = nx.Graph([("p", "q")])
+    g = nx.union_all([big, star, pair])
+    g.add_node("alone")
+    values, info = analyze.eigenvector(g)
+    assert info["components"] == 4
+    n = g.number_of_nodes()
+    for comp in (big, star, pair):
+        ref = nx.eigenvector_centrality(comp, max_iter=100_000, tol=1e-13)
+        scale = (len(comp) / n) ** 0.5
+        assert {v: values[v] / scale for v in comp} == pytest.approx(ref, rel=1e-6, abs=1e-12)
+    assert values["alone"] == 0.0
+    assert min(values[v] for v in star) > 1e-3  # not the 1e-12 a whole-graph eigenvector gives
+    assert sum(x * x for x in values.values()) == pytest.approx((n - 1) / n)  # the isolated vertex's share is 0
+
+
+def test_eigenvector_falls_back_cleanly(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = nx.relabel_nodes(nx.barabasi_albert_graph(300, 3, seed=4), str)
+    first, _ = analyze.eigenvector(g)
 
     def no_convergence(*args: object, **kwargs: object) -> None:
-        raise analyze.ArpackNoConvergence("no", [], [])
+        raise np.linalg.LinAlgError("no")
 
-    monkeypatch.setattr(analyze, "eigs", no_convergence)
+    monkeypatch.setattr(analyze.np.linalg, "eigh", no_convergence)
     values, info = analyze.eigenvector(g)
-    assert info["method"] == "power iteration" and values == pytest.approx(first, rel=1e-4, abs=1e-6)
+    assert info["solvers"] == {"power iteration": 1} and values == pytest.approx(first, rel=1e-3, abs=1e-5)
 
     def failing(*args: object, **kwargs: object) -> None:
         raise nx.PowerIterationFailedConvergence(1000)

@@ -142,9 +142,13 @@ def test_report_lists_skips_and_warnings(seeds_build: tuple[Path, BuildResult]) 
     report = json.loads((out / "report.json").read_text())
     assert report["documents"] == {"read": 15, "built": 14, "skipped": 1}
     assert report["skipped"] == [{"file": "seeds/README.md", "reason": result.skipped[0].reason}]
-    codes = report["problems"]["by_code"]
+    codes = report["problem_counts"]["by_code"]
     assert codes["mojibake"] == 1 and codes["exploded-list"] == 2 and codes["wrapped-row"] == 4
-    moj = [w for w in report["warnings"] if w["code"] == "mojibake"]
+    assert "warnings" not in report and {p["severity"] for p in report["problems"]} == {"warning", "info"}
+    counts = report["problem_counts"]
+    assert counts["warning"] + counts["info"] == len(report["problems"])
+    assert counts["warning"] == sum(1 for p in report["problems"] if p["severity"] == "warning")
+    moj = [w for w in report["problems"] if w["code"] == "mojibake"]
     assert moj[0]["file"] == "seeds/000_61f95d86ecc6b6dd.txt" and moj[0]["line"] == 50
 
 
@@ -190,3 +194,27 @@ def test_closest_links_resolve_and_unknown_targets_are_not_loaded(seeds_store: p
     label = select(seeds_store, """SELECT ?l WHERE { ?b dcterms:identifier "903096f9f71209541fb6fabd6220b72b" ;
         rdfs:label ?l }""")
     assert label == [{"l": "Consequences and Compliance: CNIL's Google Analytics Use Notice"}]
+
+
+def test_urls_are_kept_exactly_as_written(tmp_path: Path) -> None:
+    """A URL that ends in `?` keeps it (the document id is the hash of the URL as written); a URL that is
+    not a valid IRI is repaired, and the repair reported."""
+    import hashlib
+
+    seed = (SEEDS / f"{SEED}.txt").read_text(encoding="utf-8")
+    exact = "https://example.org/story?"
+    spaced = "https://example.org/a story"
+    docs = {}
+    for url in (exact, spaced):
+        doc_id = hashlib.md5(url.encode()).hexdigest()
+        docs[f"{doc_id}.md"] = re.sub(r"\[External link\]\([^)]*\)", f"[External link]({url})", seed, count=1)
+    src = write_docs(tmp_path / "src", docs)
+    out = tmp_path / "out"
+    build([src], out, analytics=False)
+    store = pyoxigraph.Store()
+    store.load(path=str(out / "graph.trig"), format=pyoxigraph.RdfFormat.TRIG)
+    sources = {r["u"] for r in select(store, "SELECT ?u WHERE { ?a dcterms:source ?u }")}
+    assert sources == {exact, "https://example.org/a%20story"}
+    report = json.loads((out / "report.json").read_text())
+    repairs = [p for p in report["problems"] if p["code"] == "url-repaired"]
+    assert len(repairs) == 1 and "a story" in repairs[0]["message"] and repairs[0]["line"] > 0

@@ -362,3 +362,39 @@ def test_helpers() -> None:
     assert split_cells("| a | b \\| c |  |") == ["a", "b | c", ""]
     assert derive_name("Researching the effects of various foods on the odor of flatulence.") == (
         "Researching the effects of various foods")
+
+
+# ---------------------------------------------------------------- a bare pipe inside a cell
+
+
+def _pandas_table(descriptions: list[str]) -> str:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("tabulate")
+    df = pd.DataFrame({"name": [f"Signal {i}" for i in range(len(descriptions))], "description": descriptions,
+                       "change": ["up"] * len(descriptions), "10-year": ["more"] * len(descriptions),
+                       "driving-force": ["cost"] * len(descriptions), "relevancy": [4.0] * len(descriptions)})
+    return df.to_markdown(index=False)  # the format family's tables: pandas, padded to fixed widths
+
+
+def test_bare_pipe_in_a_cell_is_put_back_from_the_header_boundaries() -> None:
+    table = _pandas_table(["AI | ML models spread", "plain text", "a | b | c"])
+    doc = parse(f"# T, from ([20240101](https://e.org/x))\n\n## Signals\n\n{table}\n")
+    assert isinstance(doc, Document)
+    rows = {r.name: r for r in doc.rows}
+    assert rows["Signal 0"].description == "AI | ML models spread"
+    assert rows["Signal 2"].description == "a | b | c"
+    for r in doc.rows:  # nothing shifted: the outlook, the driving force and the relevancy are where they belong
+        assert (r.change, r.ten_year, r.driving_force, r.relevancy, r.extra) == ("up", "more", "cost", 4, [])
+    repaired = [p for p in doc.problems if p.code == "pipe-in-cell"]
+    assert [p.line for p in repaired] == [7, 9] and codes(doc)["long-row"] == 0
+
+
+def test_escaped_pipes_still_work_and_an_unaligned_long_row_is_still_reported() -> None:
+    doc = parse("# T, from ([20240101](https://e.org/x))\n\n## Signals\n\n"
+                "| name | description | change |\n|---|---|---|\n"
+                "| S1 | one \\| two | up |\n| S2 | a | b | c |\n")
+    assert isinstance(doc, Document)
+    rows = {r.name: r for r in doc.rows}
+    assert rows["S1"].description == "one | two" and rows["S1"].change == "up"
+    assert codes(doc)["long-row"] == 1 and codes(doc)["pipe-in-cell"] == 0
+    assert rows["S2"].extra == [("column 4", "c")]  # kept, and reported

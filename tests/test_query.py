@@ -195,3 +195,20 @@ def test_python_api(seeds_build: tuple[Path, BuildResult]) -> None:
     assert g.named("concerns-with-technology", technology="Phi-2")
     assert g.top("Technology", n=3)[0]["type"] == "Technology"
     assert g.stats()["nodes"]["Article"] == 29
+
+
+def test_named_queries_follow_the_graphs_base(tmp_path: Path) -> None:
+    """A graph built with another --base: `kg:` in named queries is that base (cluster-members found 0 rows)."""
+    from tests.conftest import SEEDS
+
+    out = tmp_path / "out"
+    base = "https://example.org/kb/"
+    assert CliRunner().invoke(main, ["build", str(SEEDS), "--out", str(out), "--base", base, "-q"]).exit_code == 0
+    code, text = run(out, "query", "--name", "cluster-members", "--format", "json")
+    assert code == 0, text
+    rows = json.loads(text)["results"]["bindings"]
+    assert rows and all(r["cluster_label"]["value"] for r in rows)
+    code, text = run(out, "query", "SELECT ?c WHERE { ?c a kgo:Cluster FILTER(STRSTARTS(STR(?c), STR(kg:))) } LIMIT 1",
+                     "--format", "csv")
+    assert code == 0 and text.splitlines()[1].startswith(base)
+    assert kg.load(out).named("cluster-members")  # the Python API too

@@ -60,6 +60,19 @@ def test_check_catches_a_silent_loss(tmp_path: Path) -> None:
     assert cli.exit_code == 1 and "lost: src/a.md:13: 'a keyword the graph never saw'" in cli.output
 
 
+def test_check_reads_section_aliases_as_the_parser_does(tmp_path: Path) -> None:
+    """`## Tags` is an alias of Keywords in kg/format.toml: the parser reads it and the checker must not call
+    the heading, or a pandas table with a bare pipe, a loss."""
+    text = SEED.replace("## Keywords", "## Tags").replace("## Themes", "## Topics")
+    src = write_docs(tmp_path / "src", {"a.md": text})
+    out = tmp_path / "out"
+    build([src], out)
+    result = check([src], out)
+    assert result.ok, result.losses
+    assert not any(p["code"] == "unknown-section" for p in
+                   json.loads((out / "report.json").read_text())["problems"])
+
+
 FAULT_CODES = {"mojibake": {"mojibake"}, "crlf": {"line-endings"}, "bom": {"bom"},
                "odd_relevancy": {"relevancy"}, "no_page_link": {"no-page-link"}, "unknown_section": {"unknown-section"},
                "malformed_row": {"short-row"}, "duplicate_row": {"duplicate-row", "repeated-header"}}

@@ -1,0 +1,59 @@
+"""The format family's vocabulary as data (kg/format.toml): section headings, column headers, Other keys."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+
+__all__ = ["column_field", "columns", "norm", "other_field", "section_kind", "sections"]
+
+FORMAT_FILE = Path(__file__).with_name("format.toml")
+
+
+def norm(text: str) -> str:
+    """A heading or header as the tables list it: lower case, `_`/`-` as spaces, `*`, `_`, `:` around it
+    ignored, single spaces."""
+    text = text.strip().strip("*_:").strip().lower()
+    return " ".join(re.sub(r"[_\-]+", " ", text).split())
+
+
+@cache
+def _tables() -> dict[str, dict[str, str]]:
+    data = tomllib.loads(FORMAT_FILE.read_text(encoding="utf-8"))
+    out: dict[str, dict[str, str]] = {}
+    for table in ("sections", "columns", "other"):
+        inverse: dict[str, str] = {}
+        for canonical, names in data[table].items():
+            for name in names:
+                key = norm(name)
+                if inverse.setdefault(key, canonical) != canonical:
+                    raise ValueError(f"{FORMAT_FILE}: {name!r} names both {inverse[key]!r} and {canonical!r}")
+        out[table] = inverse
+    return out
+
+
+def sections() -> dict[str, str]:
+    """Every known heading (normalised) -> its canonical section."""
+    return _tables()["sections"]
+
+
+def columns() -> dict[str, str]:
+    """Every known column header (normalised) -> its row field."""
+    return _tables()["columns"]
+
+
+def section_kind(heading: str) -> str | None:
+    """The canonical section of a heading, or None when unknown."""
+    return sections().get(norm(heading))
+
+
+def column_field(header: str) -> str | None:
+    """The row field of a column header, or None when unknown."""
+    return columns().get(norm(header))
+
+
+def other_field(key: str) -> str | None:
+    """The article field a key of the Other section fills, or None."""
+    return _tables()["other"].get(norm(key))
