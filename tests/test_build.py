@@ -218,3 +218,17 @@ def test_urls_are_kept_exactly_as_written(tmp_path: Path) -> None:
     report = json.loads((out / "report.json").read_text())
     repairs = [p for p in report["problems"] if p["code"] == "url-repaired"]
     assert len(repairs) == 1 and "a story" in repairs[0]["message"] and repairs[0]["line"] > 0
+
+
+def test_kg_validate_command(seeds_build: tuple[Path, BuildResult], tmp_path: Path) -> None:
+    """The README's second step: `kg validate` on a fresh install (it needs no rdflib store plugin)."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    out, _ = seeds_build
+    result = CliRunner().invoke(main, ["validate", "--graph", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Conforms: True" in result.output
+    missing = CliRunner().invoke(main, ["validate", "--graph", str(tmp_path)])
+    assert missing.exit_code == 1 and "no built graph" in missing.output
