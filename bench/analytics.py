@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import corpus, measured
-from kg.pipeline import BuildResult, corpus_level, gather, run_analytics, vertices
+from kg.pipeline import corpus_level, gather, run_analytics, vertices
 
 
 def main() -> None:
@@ -31,17 +31,16 @@ def main() -> None:
         _, linked = corpus_level(built)
         types, labels = vertices(built, linked)
         links = built.links
-        result = BuildResult(Path("."))
         stats: dict[str, dict[str, float]] = {}
         with measured(stats, "analytics"):
-            extra, _, _ = run_analytics(types, labels, links, built.base, 42, 1.0, result)
+            extra, _, _, info = run_analytics(types, labels, links, built.base, 42, 1.0)
         if built.tmp is not None:
             built.tmp.cleanup()
         rows.append({"docs": n, "links_in": len(links), "quads_out": len(extra), **stats["analytics"],
-                     "vertices": result.analytics["projection"]["vertices"],
-                     "edges": result.analytics["projection"]["edges"],
-                     "betweenness": result.analytics["betweenness"],
-                     "clusters_per_level": result.analytics["clusters"]["per_level"]})
+                     "vertices": info["projection"]["vertices"],
+                     "edges": info["projection"]["edges"],
+                     "betweenness": info["betweenness"],
+                     "clusters_per_level": info["clusters"]["per_level"]})
         print(f"{n:>7} docs: analytics {stats['analytics']['seconds']:.2f} s, "
               f"peak RSS {stats['analytics']['peak_rss_mb']:.0f} MB", file=sys.stderr)
     print(json.dumps(rows, indent=2))

@@ -169,7 +169,12 @@ class Cache:
         return bytes(row[0])
 
     def mark(self, kind: str, key: str) -> None:
+        """Keep an entry at the next prune()."""
         self.used.add((kind, key))
+
+    def mark_many(self, kind: str, keys: Iterable[str]) -> None:
+        """Keep these entries at the next prune()."""
+        self.used.update((kind, k) for k in keys)
 
     def prune(self) -> None:
         """Delete entries the last build did not use."""

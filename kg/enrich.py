@@ -4,45 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.analyze import Centrality, Cluster
-from kg.vocab import KGO, RDF, RDFS, SEGMENTS, XSD
-
-_G = DefaultGraph()
-
-
-def double(x: float) -> Literal:
-    """An xsd:double with 10 significant digits, so reruns print the same text."""
-    text = f"{x:.10g}"
-    if "e" not in text and "." not in text and "n" not in text:
-        text += ".0"
-    return Literal(text, datatype=XSD.double)
-
-
-def integer(n: int) -> Literal:
-    return Literal(str(n), datatype=XSD.integer)
-
-
-def cluster_iri(base: str, cid: str) -> NamedNode:
-    return NamedNode(f"{base}{SEGMENTS['Cluster']}/{cid}")
+from kg.vocab import DEFAULT, KGO, RDF, RDFS, cluster_iri, double, integer
 
 
 def metric_quads(metrics: Centrality) -> Iterator[Quad]:
     """kgo:degree, weightedDegree, pagerank, betweenness and eigenvector of every vertex, sorted by IRI."""
     for v in sorted(metrics.degree):
         node = NamedNode(v)
-        yield Quad(node, KGO.degree, integer(metrics.degree[v]), _G)
-        yield Quad(node, KGO.weightedDegree, double(metrics.weighted_degree[v]), _G)
-        yield Quad(node, KGO.pagerank, double(metrics.pagerank.get(v, 0.0)), _G)
-        yield Quad(node, KGO.betweenness, double(metrics.betweenness.get(v, 0.0)), _G)
-        yield Quad(node, KGO.eigenvector, double(metrics.eigenvector.get(v, 0.0)), _G)
+        yield Quad(node, KGO.degree, integer(metrics.degree[v]), DEFAULT)
+        yield Quad(node, KGO.weightedDegree, double(metrics.weighted_degree[v]), DEFAULT)
+        yield Quad(node, KGO.pagerank, double(metrics.pagerank.get(v, 0.0)), DEFAULT)
+        yield Quad(node, KGO.betweenness, double(metrics.betweenness.get(v, 0.0)), DEFAULT)
+        yield Quad(node, KGO.eigenvector, double(metrics.eigenvector.get(v, 0.0)), DEFAULT)
 
 
 def participation_quads(values: dict[str, float]) -> Iterator[Quad]:
     """kgo:participation of every clustered node, sorted by IRI."""
     for v in sorted(values):
-        yield Quad(NamedNode(v), KGO.participation, double(values[v]), _G)
+        yield Quad(NamedNode(v), KGO.participation, double(values[v]), DEFAULT)
 
 
 def cluster_quads(levels: list[list[Cluster]], base: str) -> Iterator[Quad]:
@@ -51,15 +33,15 @@ def cluster_quads(levels: list[list[Cluster]], base: str) -> Iterator[Quad]:
     for level in levels:
         for c in level:
             node = cluster_iri(base, c.id)
-            yield Quad(node, RDF.type, KGO.Cluster, _G)
-            yield Quad(node, RDFS.label, Literal(c.label), _G)
-            yield Quad(node, KGO.size, integer(len(c.members)), _G)
-            yield Quad(node, KGO.level, integer(c.level), _G)
+            yield Quad(node, RDF.type, KGO.Cluster, DEFAULT)
+            yield Quad(node, RDFS.label, Literal(c.label), DEFAULT)
+            yield Quad(node, KGO.size, integer(len(c.members)), DEFAULT)
+            yield Quad(node, KGO.level, integer(c.level), DEFAULT)
             if c.parent:
-                yield Quad(node, KGO.parentCluster, cluster_iri(base, c.parent), _G)
+                yield Quad(node, KGO.parentCluster, cluster_iri(base, c.parent), DEFAULT)
             for v in c.members:
                 membership.setdefault(v, []).append(node)
     for v in sorted(membership):
         member = NamedNode(v)
         for node in membership[v]:
-            yield Quad(member, KGO.inCluster, node, _G)
+            yield Quad(member, KGO.inCluster, node, DEFAULT)

@@ -10,12 +10,11 @@ import pyoxigraph
 from pyoxigraph import Quad
 
 from kg.errors import KgError
-from kg.project import NODE_TYPES, project
+from kg.project import project
 from kg.store import BuiltGraph
-from kg.vocab import KGO, KGO_NS, RDF, RDFS, prefixes
+from kg.vocab import KGO, KGO_NS, LINKS, METRICS, NODE_TYPES, RDF, RDFS, prefixes
 
-METRIC_PROPS = {"degree": "degree", "weighted_degree": "weightedDegree", "pagerank": "pagerank",
-                "betweenness": "betweenness", "eigenvector": "eigenvector"}
+METRIC_PROPS = {name: term.value[len(KGO_NS):] for name, term in METRICS.items()}  # weighted_degree: weightedDegree
 # Types ranked by `kg top` when none is asked for: the content of the articles, not articles or facets.
 CONTENT_TYPES = ("Technology", "Signal", "Concern", "Behavior", "Issue", "Theme", "Keyword")
 
@@ -28,9 +27,7 @@ def _rows(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
 
 def projection_quads(store: pyoxigraph.Store) -> Iterator[Quad]:
     """Only the triples the projection reads, straight from the store's index."""
-    for pred in (RDF.type, RDFS.label, KGO.hasKeyword, KGO.hasTheme, KGO.hasSignal, KGO.hasTechnology,
-                 KGO.hasConcern, KGO.hasBehavior, KGO.hasIssue, KGO.category, KGO.contentType, KGO.closest,
-                 KGO.mention, KGO.entity, KGO.relevancy):
+    for pred in (RDF.type, RDFS.label, *LINKS, KGO.mention, KGO.entity, KGO.relevancy):
         yield from store.quads_for_pattern(None, pred, None, None)
 
 

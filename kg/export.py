@@ -17,7 +17,7 @@ from kg.project import project
 from kg.store import BuiltGraph
 from kg.viz import TYPE_COLORS, VIEW_PREDICATES, layout
 from kg.viz import collect as collect_view
-from kg.vocab import RDF_NS, XSD_NS, output_prefixes
+from kg.vocab import RDF, XSD, output_prefixes
 
 
 def union_triples(quads: Iterable[Quad], shared_prefix: str) -> Iterator[Triple]:
@@ -197,7 +197,7 @@ def _jsonld_value(o: Literal | NamedNode | BlankNode, ctx: list[tuple[str, str]]
     if isinstance(o, Literal):
         if o.language:
             return {"@value": o.value, "@language": o.language}
-        if o.datatype.value == f"{XSD_NS}string":
+        if o.datatype == XSD.string:
             return o.value
         return {"@value": o.value, "@type": _compact(o.datatype.value, ctx)}
     if isinstance(o, NamedNode):
@@ -211,7 +211,7 @@ def write_jsonld(graph: BuiltGraph, path: Path, base: str | None = None) -> int:
     (`{"@id": graph IRI, "@graph": [...]}`); IRIs written as compact IRIs. Returns the number of quads."""
     context = output_prefixes(base or graph.base)
     ctx = sorted(context.items(), key=lambda kv: -len(kv[1]))
-    rdf_type = f"{RDF_NS}type"
+    rdf_type = RDF.type.value
     count = 0
     with open(path, "w", encoding="utf-8") as fh:
         fh.write('{\n"@context": ' + json.dumps(dict(sorted(context.items())), ensure_ascii=False) + ',\n"@graph": [\n')

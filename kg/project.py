@@ -31,23 +31,20 @@ import numpy as np
 import scipy.sparse as sp
 from pyoxigraph import Quad, Triple
 
-from kg.vocab import KGO_NS, RDF_NS, RDFS_NS
+from kg.vocab import KGO, LINK_NAMES, NODE_TYPES, RDF, RDFS
 
 DEFAULT_WEIGHT = 3
 COOC_NEIGHBOURS = 10
 MAX_ARTICLE_NODES = 1000  # an article naming more nodes adds no co-occurrence links (real ones name ~50)
 FACETS = frozenset({"Category", "ContentType"})
-NODE_TYPES = frozenset({"Article", "Signal", "Technology", "Concern", "Behavior", "Issue", "Theme", "Keyword",
-                        "Category", "ContentType"})
-_LINKS = {f"{KGO_NS}{p}": p for p in ("hasKeyword", "hasTheme", "hasSignal", "hasTechnology", "hasConcern",
-                                      "hasBehavior", "hasIssue", "category", "contentType", "closest")}
-_TYPE = RDF_NS + "type"
-_LABEL = RDFS_NS + "label"
-_MENTION = KGO_NS + "mention"
-_ENTITY = KGO_NS + "entity"
-_RELEVANCY = KGO_NS + "relevancy"
+_LINKS = LINK_NAMES
+_TYPE = RDF.type.value
+_LABEL = RDFS.label.value
+_MENTION = KGO.mention.value
+_ENTITY = KGO.entity.value
+_RELEVANCY = KGO.relevancy.value
 _DISPATCH = {_TYPE: 0, **dict.fromkeys(_LINKS, 1), _MENTION: 2, _ENTITY: 3, _RELEVANCY: 4, _LABEL: 5}
-_CLASSES = {KGO_NS + t: t for t in NODE_TYPES}
+_CLASSES = {KGO.term(t).value: t for t in NODE_TYPES}
 
 
 @dataclass

@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.identity import doc_segment, safe_iri
-from kg.model import Document, Problem
+from kg.model import Document, Problem, Row
 from kg.resolve import Entity, Resolution
-from kg.vocab import DCTERMS, DEFAULT_BASE, HAS, KGO, ONTOLOGY_IRI, OWL, RDF, RDFS, SEGMENTS, SKOS, XSD
+from kg.vocab import (
+    DCTERMS,
+    DEFAULT,
+    DEFAULT_BASE,
+    FALSE,
+    HAS,
+    KGO,
+    KGO_NS,
+    LINK_NAMES,
+    ONTOLOGY_IRI,
+    OWL,
+    RDF,
+    RDFS,
+    SEGMENTS,
+    SKOS,
+    TRUE,
+    XSD,
+)
+from kg.vocab import integer as _int
 
 _ROW_LETTER = {"Signal": "s", "Concern": "c", "Behavior": "b", "Technology": "t", "Issue": "i"}
-_TRUE = Literal("true", datatype=XSD.boolean)
-_FALSE = Literal("false", datatype=XSD.boolean)
-DEFAULT = DefaultGraph()
 
 
+SNIPPET = 240  # characters of a description kept for the explorer's tooltips
 MAX_LITERAL = 1 << 21  # characters: RDF parsers cap a token's size (Oxigraph at 16 MB), so longer texts are cut
 
 
@@ -30,10 +46,6 @@ def _chunks(text: str, size: int) -> list[str]:
         out.append(text[:cut])
         text = text[cut:]
     return [*out, text]
-
-
-def _int(n: int) -> Literal:
-    return Literal(str(n), datatype=XSD.integer)
 
 
 @dataclass
@@ -65,130 +77,150 @@ class Minter:
 
 @dataclass
 class Emitted:
-    """Quads of one document plus what the corpus level needs from it."""
+    """Quads of one document plus what the corpus level needs from it, gathered while the quads are made."""
 
     quads: list[Quad]
     closest: list[tuple[str, str]]  # (target article id, link title) of links kept
     problems: list[Problem]
+    article_quads: int = 0  # the first quads, whose subject is the article
+    links: list[tuple[str, str]] = field(default_factory=list)  # (node IRI, link name) of the article's links
+    sources: list[tuple[str, int | None, str]] = field(default_factory=list)  # (entity, relevancy, description)
+    counts: dict[str, int] = field(default_factory=dict)  # nodes of this document by type (Mention, ...)
 
 
-def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonical: Mapping[str, str],
-                   mint: Minter) -> Emitted:
-    """All quads one document asserts, in its own named graph. `slugs` gives each (type, surface form) its
-    node, `canonical` each document id its Article (ids not in the build are their own Article)."""
-    g = mint.graph(doc.doc_id)
-    art = mint.article(canonical.get(doc.doc_id, doc.doc_id))
-    # The article's own triples come first, grouped by property, so Turtle writes each subject once.
-    head: list[Quad] = []
-    links: list[Quad] = []
-    body: list[Quad] = []
-    seen: set[tuple[str, str]] = set()
-    problems: list[Problem] = []
+class _Emitter:
+    """Makes one document's quads in its named graph: the article's own first, grouped by property, so that
+    Turtle writes each subject once."""
 
-    def add(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
-        if s is not art:
-            body.append(Quad(s, p, o, g))
+    def __init__(self, doc: Document, slugs: Mapping[tuple[str, str], str], canonical: Mapping[str, str],
+                 mint: Minter) -> None:
+        self.doc, self.slugs, self.canonical, self.mint = doc, slugs, canonical, mint
+        self.g = mint.graph(doc.doc_id)
+        self.art = mint.article(canonical.get(doc.doc_id, doc.doc_id))
+        self.head: list[Quad] = []
+        self.mentions: list[Quad] = []
+        self.body: list[Quad] = []
+        self.seen: set[tuple[str, str]] = set()
+        self.out = Emitted([], [], [])
+        self.overflow: list[tuple[str, str, int]] = []  # (property, text, line) of what long texts did not fit
+        self.counts: Counter[str] = Counter()
+
+    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        if s is not self.art:
+            self.body.append(Quad(s, p, o, self.g))
+            if p is RDF.type:
+                self.counts[o.value[len(KGO_NS):]] += 1
         elif p is KGO.mention:
-            links.append(Quad(s, p, o, g))
-        elif (p.value, o.value) not in seen:  # a table may name one entity twice
-            seen.add((p.value, o.value))
-            head.append(Quad(s, p, o, g))
+            self.mentions.append(Quad(s, p, o, self.g))
+        elif (p.value, o.value) not in self.seen:  # a table may name one entity twice
+            self.seen.add((p.value, o.value))
+            self.head.append(Quad(s, p, o, self.g))
+            if p.value in LINK_NAMES:
+                self.out.links.append((o.value, LINK_NAMES[p.value]))
 
-    overflow: list[tuple[str, str, int]] = []  # (property, text, line) of what long texts did not fit
+    def problem(self, line: int, code: str, message: str, severity: str = "warning", end: int = 0) -> None:
+        self.out.problems.append(Problem(self.doc.path, line, code, message, severity, end))
 
-    def text(s: NamedNode, p: NamedNode, value: str, line: int, end: int = 0) -> None:
+    def text(self, s: NamedNode, p: NamedNode, value: str, line: int, end: int = 0) -> None:
         """A text literal; one longer than MAX_LITERAL is cut, the rest continues in Section nodes."""
         if len(value) <= MAX_LITERAL:
-            add(s, p, Literal(value))
+            self.add(s, p, Literal(value))
             return
         chunks = _chunks(value, MAX_LITERAL)
-        add(s, p, Literal(chunks[0]))
-        overflow.extend((p.value, c, line) for c in chunks[1:])
-        problems.append(Problem(doc.path, line, "long-text",
-                                f"a text of {len(value):,} characters: its first {len(chunks[0]):,} are the value of "
-                                f"<{p.value}>, the rest continues in {len(chunks) - 1} kgo:Section nodes",
-                                end_line=end))
+        self.add(s, p, Literal(chunks[0]))
+        self.overflow.extend((p.value, c, line) for c in chunks[1:])
+        self.problem(line, "long-text", f"a text of {len(value):,} characters: its first {len(chunks[0]):,} are "
+                     f"the value of <{p.value}>, the rest continues in {len(chunks) - 1} kgo:Section nodes", end=end)
 
-    add(art, RDF.type, KGO.Article)
-    add(art, DCTERMS.identifier, Literal(doc.doc_id))
-    if doc.title and not doc.title_is_id:
-        add(art, DCTERMS.title, Literal(doc.title))
-    if doc.page_id:
-        add(art, KGO.pageId, Literal(doc.page_id))
-    if doc.date:
-        add(art, DCTERMS.date, Literal(doc.date, datatype=XSD.date))
-    if doc.page_url:
-        iri = safe_iri(doc.page_url)
+    def url(self, prop: NamedNode, url: str, line: int, what: str, fallback: NamedNode, kept: str,
+            tail: str = "") -> None:
+        """A link as an IRI (repaired where IRIs forbid a character, and reported), or kept as text."""
+        iri = safe_iri(url)
         if iri:
-            add(art, KGO.pageUrl, NamedNode(iri))
-            if iri != doc.page_url.strip():
-                problems.append(Problem(doc.path, doc.title_line, "url-repaired",
-                                        f"page link {doc.page_url!r} written as the IRI <{iri}>", "info"))
+            self.add(self.art, prop, NamedNode(iri))
+            if iri != url.strip():
+                self.problem(line, "url-repaired", f"{what} {url!r} written as the IRI <{iri}>", "info")
         else:
-            add(art, KGO.note, Literal(f"page link: {doc.page_url}"))
-            problems.append(Problem(doc.path, doc.title_line, "bad-url", f"page link {doc.page_url!r} is not an IRI"))
-    if doc.external_url:
-        iri = safe_iri(doc.external_url)
-        if iri:
-            add(art, DCTERMS.source, NamedNode(iri))
-            if iri != doc.external_url.strip():
-                problems.append(Problem(doc.path, doc.external_line, "url-repaired",
-                                        f"external link {doc.external_url!r} written as the IRI <{iri}>", "info"))
+            self.add(self.art, fallback, Literal(kept))
+            self.problem(line, "bad-url", f"{what} {url!r} is not an IRI{tail}")
+
+    def article(self) -> None:
+        doc, art, add = self.doc, self.art, self.add
+        add(art, RDF.type, KGO.Article)
+        add(art, DCTERMS.identifier, Literal(doc.doc_id))
+        if doc.title and not doc.title_is_id:
+            add(art, DCTERMS.title, Literal(doc.title))
+        if doc.page_id:
+            add(art, KGO.pageId, Literal(doc.page_id))
+        if doc.date:
+            add(art, DCTERMS.date, Literal(doc.date, datatype=XSD.date))
+        if doc.page_url:
+            self.url(KGO.pageUrl, doc.page_url, doc.title_line, "page link", KGO.note, f"page link: {doc.page_url}")
+        if doc.external_url:
+            self.url(DCTERMS.source, doc.external_url, doc.external_line, "external link", KGO.sourceText,
+                     doc.external_url, "; kept as text")
+        if doc.summary:
+            self.text(art, DCTERMS.abstract, doc.summary, *doc.summary_lines)
+        add(art, KGO.sourceFile, Literal(doc.path))
+        add(art, KGO.contentSha256, Literal(doc.sha256))
+        for kind, value in (("Category", doc.category), ("ContentType", doc.content_type)):
+            if value:
+                add(art, HAS[kind], self.mint.node(kind, self.slugs[(kind, value)]))
+        for kind, bullets in (("Keyword", doc.keywords), ("Theme", doc.themes)):
+            for b in bullets:
+                add(art, HAS[kind], self.mint.node(kind, self.slugs[(kind, b.text)]))
+        for b in doc.notes:
+            self.text(art, KGO.note, b.text, b.line)
+
+    def closest(self) -> None:
+        targets: set[str] = set()
+        own = self.canonical.get(self.doc.doc_id, self.doc.doc_id)
+        for link in self.doc.closest:
+            target = self.canonical.get(link.target, link.target)
+            if target == own:
+                self.problem(link.line, "self-link", "Closest link to the document itself skipped", "info")
+            elif target in targets:
+                self.problem(link.line, "duplicate-link", "repeated Closest link skipped", "info")
+            else:
+                targets.add(target)
+                self.add(self.art, KGO.closest, self.mint.article(target))
+                self.out.closest.append((target, link.title))
+
+    def section(self, k: int, name: str, line: int, content: str, cut: bool = False) -> None:
+        sec = self.mint.local("Section", self.doc.doc_id, str(k))
+        self.add(self.art, KGO.section, sec)
+        self.add(sec, RDF.type, KGO.Section)
+        self.add(sec, KGO.sectionName, Literal(name))
+        if cut:  # a continuation of a long text: already cut to size
+            self.add(sec, KGO.content, Literal(content))
         else:
-            add(art, KGO.sourceText, Literal(doc.external_url))
-            problems.append(Problem(doc.path, doc.external_line, "bad-url",
-                                    f"external link {doc.external_url!r} is not an IRI; kept as text"))
-    if doc.summary:
-        text(art, DCTERMS.abstract, doc.summary, *doc.summary_lines)
-    add(art, KGO.sourceFile, Literal(doc.path))
-    add(art, KGO.contentSha256, Literal(doc.sha256))
-    for kind, value in (("Category", doc.category), ("ContentType", doc.content_type)):
-        if value:
-            add(art, HAS[kind], mint.node(kind, slugs[(kind, value)]))
-    for kind, bullets in (("Keyword", doc.keywords), ("Theme", doc.themes)):
-        for b in bullets:
-            add(art, HAS[kind], mint.node(kind, slugs[(kind, b.text)]))
-    for b in doc.notes:
-        text(art, KGO.note, b.text, b.line)
-    closest: list[tuple[str, str]] = []
-    targets: set[str] = set()
-    for link in doc.closest:
-        target = canonical.get(link.target, link.target)
-        if target == canonical.get(doc.doc_id, doc.doc_id):
-            problems.append(Problem(doc.path, link.line, "self-link", "Closest link to the document itself skipped",
-                                    "info"))
-            continue
-        if target in targets:
-            problems.append(Problem(doc.path, link.line, "duplicate-link", "repeated Closest link skipped", "info"))
-            continue
-        targets.add(target)
-        add(art, KGO.closest, mint.article(target))
-        closest.append((target, link.title))
-    for k, extra in enumerate(doc.extras, 1):
-        sec = mint.local("Section", doc.doc_id, str(k))
-        add(art, KGO.section, sec)
-        add(sec, RDF.type, KGO.Section)
-        add(sec, KGO.sectionName, Literal(extra.name))
-        text(sec, KGO.content, extra.text, extra.line)
-        add(sec, KGO.sourceLine, _int(extra.line))
-    counters: dict[str, int] = defaultdict(int)
-    for row in doc.rows:
-        letter = _ROW_LETTER[row.kind]
-        counters[letter] += 1
-        m = mint.local("Mention", doc.doc_id, f"{letter}{counters[letter]}")
-        ent = mint.node(row.kind, slugs[(row.kind, row.name)])
-        add(art, HAS[row.kind], ent)
-        add(art, KGO.mention, m)
+            self.text(sec, KGO.content, content, line)
+        self.add(sec, KGO.sourceLine, _int(line))
+
+    def rows(self) -> None:
+        counters: dict[str, int] = defaultdict(int)
+        for row in self.doc.rows:
+            letter = _ROW_LETTER[row.kind]
+            counters[letter] += 1
+            m = self.mint.local("Mention", self.doc.doc_id, f"{letter}{counters[letter]}")
+            ent = self.mint.node(row.kind, self.slugs[(row.kind, row.name)])
+            self.row(row, m, ent)
+            self.out.sources.append((ent.value, row.relevancy, row.description[:SNIPPET]))
+
+    def row(self, row: Row, m: NamedNode, ent: NamedNode) -> None:
+        add = self.add
+        add(self.art, HAS[row.kind], ent)
+        add(self.art, KGO.mention, m)
         add(m, RDF.type, KGO.Mention)
         add(m, KGO.entity, ent)
         add(m, KGO.name, Literal(row.name))
         if row.name_derived:
-            add(m, KGO.nameDerived, _TRUE)
+            add(m, KGO.nameDerived, TRUE)
         for prop, value in ((DCTERMS.description, row.description), (KGO.change, row.change),
                             (KGO.tenYearOutlook, row.ten_year), (KGO.drivingForce, row.driving_force),
                             (KGO.src, row.src), (KGO.relevancyText, row.relevancy_text)):
             if value:
-                text(m, prop, value, row.line)
+                self.text(m, prop, value, row.line)
         if row.relevancy is not None:
             add(m, KGO.relevancy, _int(row.relevancy))
         add(m, KGO.sourceLine, _int(row.line))
@@ -197,15 +229,29 @@ def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonica
             add(m, KGO.cell, cell)
             add(cell, RDF.type, KGO.Cell)
             add(cell, KGO.column, Literal(column))
-            text(cell, RDF.value, value, row.line)
-    for k, (prop, chunk, line) in enumerate(overflow, len(doc.extras) + 1):
-        sec = mint.local("Section", doc.doc_id, str(k))
-        add(art, KGO.section, sec)
-        add(sec, RDF.type, KGO.Section)
-        add(sec, KGO.sectionName, Literal(f"continued: {prop}"))
-        add(sec, KGO.content, Literal(chunk))
-        add(sec, KGO.sourceLine, _int(line))
-    return Emitted(head + links + body, closest, problems)
+            self.text(cell, RDF.value, value, row.line)
+
+    def run(self) -> Emitted:
+        self.article()
+        self.closest()
+        for k, extra in enumerate(self.doc.extras, 1):
+            self.section(k, extra.name, extra.line, extra.text)
+        self.rows()
+        for k, (prop, chunk, line) in enumerate(self.overflow, len(self.doc.extras) + 1):
+            self.section(k, f"continued: {prop}", line, chunk, cut=True)
+        out = self.out
+        out.quads = self.head + self.mentions + self.body
+        out.article_quads = len(self.head) + len(self.mentions)
+        out.counts = dict(self.counts)
+        return out
+
+
+def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonical: Mapping[str, str],
+                   mint: Minter) -> Emitted:
+    """All quads one document asserts, in its own named graph, and what the corpus level needs from them.
+    `slugs` gives each (type, surface form) its node, `canonical` each document id its Article (ids not in
+    the build are their own Article)."""
+    return _Emitter(doc, slugs, canonical, mint).run()
 
 
 def corpus_quads(res: Resolution, labels: Mapping[str, str], linked: Mapping[str, Mapping[str, int]],
@@ -225,7 +271,7 @@ def corpus_quads(res: Resolution, labels: Mapping[str, str], linked: Mapping[str
         mentions[(a.kind, a.slug)].append(mint.entity(tech))
     for e in res.entities:
         node = mint.entity(e)
-        yield Quad(node, RDF.type, KGO[e.kind], DEFAULT)
+        yield Quad(node, RDF.type, KGO.term(e.kind), DEFAULT)
         yield Quad(node, RDFS.label, Literal(e.label), DEFAULT)
         for alt in e.alt_labels:
             yield Quad(node, SKOS.altLabel, Literal(alt), DEFAULT)
@@ -238,7 +284,7 @@ def corpus_quads(res: Resolution, labels: Mapping[str, str], linked: Mapping[str
     for aid in sorted(labels):
         node = mint.article(aid)
         yield Quad(node, RDFS.label, Literal(labels[aid]), DEFAULT)
-        yield Quad(node, KGO.loaded, _TRUE, DEFAULT)
+        yield Quad(node, KGO.loaded, TRUE, DEFAULT)
         for title in sorted(linked.get(aid, {})):
             if title != labels[aid]:
                 yield Quad(node, SKOS.altLabel, Literal(title), DEFAULT)
@@ -252,4 +298,4 @@ def corpus_quads(res: Resolution, labels: Mapping[str, str], linked: Mapping[str
         for title in sorted(titles):
             if title != label:
                 yield Quad(node, SKOS.altLabel, Literal(title), DEFAULT)
-        yield Quad(node, KGO.loaded, _FALSE, DEFAULT)
+        yield Quad(node, KGO.loaded, FALSE, DEFAULT)

@@ -30,7 +30,7 @@ from kg.errors import KgError, QueryError, QuerySyntaxError
 from kg.outputs import Pin, pin
 from kg.sparql import Result, query_form, run_local, write_result
 from kg.store import BuiltGraph
-from kg.vocab import DEFAULT_BASE
+from kg.vocab import DEFAULT_BASE, RDF
 
 
 @dataclass
@@ -470,7 +470,7 @@ def service_description(endpoint: str, graphs: list[str], fmt: str = "turtle") -
     """The service description (SPARQL 1.1 Service Description) of an endpoint serving `graphs`."""
     from pyoxigraph import BlankNode, NamedNode, Triple
 
-    a = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    a = RDF.type
     svc, dataset, default = NamedNode(endpoint), BlankNode("dataset"), BlankNode("default")
 
     def sd(name: str) -> NamedNode:

@@ -32,7 +32,7 @@ from pyvis.network import Network
 
 from kg.errors import KgError
 from kg.project import DEFAULT_WEIGHT
-from kg.vocab import DCTERMS_NS, KGO_NS, RDF_NS, RDFS_NS, SKOS_NS
+from kg.vocab import DCTERMS, KGO, LINK_NAMES, METRICS, RDF, RDFS, SKOS, XSD
 
 DEFAULT_TOP = 500
 ARTICLE_SHARE = 0.3  # of the node budget, when articles are shown with entities
@@ -46,17 +46,14 @@ TYPE_COLORS = {
 CLUSTER_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
                   "#9c755f", "#bab0ac", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
                   "#a6761d", "#666666", "#8dd3c7", "#fb8072"]
-_LINK_PREDICATES = {f"{KGO_NS}{p}": p for p in ("hasKeyword", "hasTheme", "hasSignal", "hasTechnology",
-                                                "hasConcern", "hasBehavior", "hasIssue", "category",
-                                                "contentType", "closest")}
-_METRICS = {f"{KGO_NS}{p}": p for p in ("pagerank", "degree", "betweenness", "eigenvector", "weightedDegree")}
-_ARTICLE = {f"{DCTERMS_NS}title": "title", f"{DCTERMS_NS}date": "date", f"{DCTERMS_NS}source": "url",
-            f"{DCTERMS_NS}identifier": "id", f"{KGO_NS}loaded": "loaded"}
-_MENTION = {f"{KGO_NS}entity": "entity", f"{KGO_NS}relevancy": "relevancy",
-            f"{DCTERMS_NS}description": "description"}
-_CLUSTER = {f"{KGO_NS}level": "level", f"{KGO_NS}size": "size", f"{KGO_NS}parentCluster": "parent"}
-VIEW_PREDICATES = (f"{RDF_NS}type", f"{RDFS_NS}label", f"{SKOS_NS}altLabel", f"{KGO_NS}inCluster",
-                   f"{KGO_NS}mention", *_LINK_PREDICATES, *_METRICS, *_ARTICLE, *_MENTION, *_CLUSTER)
+_LINK_PREDICATES = LINK_NAMES
+_METRICS = {t.value: t.value.rsplit("#", 1)[1] for t in METRICS.values()}  # IRI -> pagerank, weightedDegree, ...
+_ARTICLE = {DCTERMS.title.value: "title", DCTERMS.date.value: "date", DCTERMS.source.value: "url",
+            DCTERMS.identifier.value: "id", KGO.loaded.value: "loaded"}
+_MENTION = {KGO.entity.value: "entity", KGO.relevancy.value: "relevancy", DCTERMS.description.value: "description"}
+_CLUSTER = {KGO.level.value: "level", KGO.size.value: "size", KGO.parentCluster.value: "parent"}
+VIEW_PREDICATES = (RDF.type.value, RDFS.label.value, SKOS.altLabel.value, KGO.inCluster.value, KGO.mention.value,
+                   *_LINK_PREDICATES, *_METRICS, *_ARTICLE, *_MENTION, *_CLUSTER)
 
 
 @dataclass
@@ -91,15 +88,15 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
     v = ViewData()
     mention_of: dict[str, str] = {}
     mentions: dict[str, dict[str, object]] = defaultdict(dict)
-    type_iri, label_iri, alt_iri = f"{RDF_NS}type", f"{RDFS_NS}label", f"{SKOS_NS}altLabel"
-    in_cluster, mention = f"{KGO_NS}inCluster", f"{KGO_NS}mention"
+    type_iri, label_iri, alt_iri = RDF.type.value, RDFS.label.value, SKOS.altLabel.value
+    in_cluster, mention = KGO.inCluster.value, KGO.mention.value
     for q in quads:
         p = q.predicate.value
         s = q.subject.value
         if p == type_iri:
             o = q.object.value
-            if o.startswith(KGO_NS):
-                kind = o[len(KGO_NS):]
+            kind = KGO.local(o)
+            if kind is not None:
                 if kind == "Cluster":
                     v.clusters[s]["level"] = v.clusters[s].get("level", 0)
                 elif kind not in ("Mention", "Section", "Cell"):
@@ -111,7 +108,8 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
         elif p in _LINK_PREDICATES:
             v.links[(s, q.object.value)] = _LINK_PREDICATES[p]
         elif p in _METRICS:
-            v.metrics[s][_METRICS[p]] = float(q.object.value)
+            o = q.object
+            v.metrics[s][_METRICS[p]] = int(o.value) if o.datatype == XSD.integer else float(o.value)
         elif p == in_cluster:
             v.in_cluster[s].append(q.object.value)
         elif p == mention:

@@ -1,8 +1,43 @@
-"""Namespaces and terms of the ontology (ontology/kg.ttl), as pyoxigraph nodes."""
+"""The vocabulary: the ontology's terms (ontology/kg.ttl) and the W3C terms kg writes, as declared pyoxigraph
+NamedNodes (a term that is not declared is an error, for the type checker and at run time), and the facts
+built on them that several stages share: node types and IRI segments, link predicates, metric names,
+cluster and graph IRIs, prefixes, literal helpers."""
 
 from __future__ import annotations
 
-from pyoxigraph import NamedNode
+import inspect
+from typing import ClassVar
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode
+
+__all__ = [
+    "DCTERMS",
+    "DEFAULT",
+    "DEFAULT_BASE",
+    "ENTITY_TYPES",
+    "HAS",
+    "KGO",
+    "KGO_NS",
+    "LINKS",
+    "LINK_NAMES",
+    "METRICS",
+    "NODE_TYPES",
+    "ONTOLOGY_IRI",
+    "OWL",
+    "RDF",
+    "RDFS",
+    "SEGMENTS",
+    "SKOS",
+    "XSD",
+    "Namespace",
+    "boolean",
+    "cluster_iri",
+    "double",
+    "double_text",
+    "integer",
+    "output_prefixes",
+    "prefixes",
+]
 
 KGO_NS = "https://w3id.org/signals-kg/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/signals-kg/ontology"  # owl:Ontology of ontology/kg.ttl
@@ -14,8 +49,162 @@ OWL_NS = "http://www.w3.org/2002/07/owl#"
 SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
 DCTERMS_NS = "http://purl.org/dc/terms/"
 PROV_NS = "http://www.w3.org/ns/prov#"
-SH_NS = "http://www.w3.org/ns/shacl#"
+DEFAULT = DefaultGraph()
 
+
+class Namespace:
+    """A closed namespace in the style of rdflib's DefinedNamespace with `_fail = True`: its terms are the
+    class's annotations, each a NamedNode; any other name is an AttributeError (and a type error)."""
+
+    _NS: ClassVar[str] = ""
+    _TERMS: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls._TERMS = frozenset(n for n in inspect.get_annotations(cls) if not n.startswith("_"))
+        for name in cls._TERMS:
+            setattr(cls, name, NamedNode(cls._NS + name))
+
+    @classmethod
+    def term(cls, name: str) -> NamedNode:
+        """The term of a name known only at run time (a node type, say); KeyError if it is not declared."""
+        if name not in cls._TERMS:
+            raise KeyError(f"{cls._NS}{name} is not a term of {cls.__name__}")
+        node: NamedNode = getattr(cls, name)
+        return node
+
+    @classmethod
+    def names(cls) -> frozenset[str]:
+        """The local names of every declared term."""
+        return cls._TERMS
+
+    @classmethod
+    def local(cls, iri: str) -> str | None:
+        """The local name of a term's IRI, or None if the IRI is not a declared term."""
+        if iri.startswith(cls._NS) and iri[len(cls._NS):] in cls._TERMS:
+            return iri[len(cls._NS):]
+        return None
+
+
+class KGO(Namespace):
+    """Terms of ontology/kg.ttl (checked both ways by tests/test_vocab.py)."""
+
+    _NS = KGO_NS
+    # classes
+    Article: NamedNode
+    Signal: NamedNode
+    Technology: NamedNode
+    Concern: NamedNode
+    Behavior: NamedNode
+    Issue: NamedNode
+    Theme: NamedNode
+    Keyword: NamedNode
+    Category: NamedNode
+    ContentType: NamedNode
+    Mention: NamedNode
+    Cluster: NamedNode
+    Section: NamedNode
+    Cell: NamedNode
+    Entity: NamedNode
+    # article -> node links
+    hasKeyword: NamedNode
+    hasTheme: NamedNode
+    hasSignal: NamedNode
+    hasTechnology: NamedNode
+    hasConcern: NamedNode
+    hasBehavior: NamedNode
+    hasIssue: NamedNode
+    category: NamedNode
+    contentType: NamedNode
+    closest: NamedNode
+    # articles and mentions
+    pageId: NamedNode
+    pageUrl: NamedNode
+    sourceText: NamedNode
+    mention: NamedNode
+    entity: NamedNode
+    relevancy: NamedNode
+    relevancyText: NamedNode
+    change: NamedNode
+    tenYearOutlook: NamedNode
+    drivingForce: NamedNode
+    name: NamedNode
+    nameDerived: NamedNode
+    sourceLine: NamedNode
+    src: NamedNode
+    cell: NamedNode
+    column: NamedNode
+    note: NamedNode
+    section: NamedNode
+    sectionName: NamedNode
+    content: NamedNode
+    sourceFile: NamedNode
+    contentSha256: NamedNode
+    loaded: NamedNode
+    relatedConcept: NamedNode
+    mentionsEntity: NamedNode
+    # analytics
+    degree: NamedNode
+    weightedDegree: NamedNode
+    pagerank: NamedNode
+    betweenness: NamedNode
+    eigenvector: NamedNode
+    participation: NamedNode
+    inCluster: NamedNode
+    size: NamedNode
+    level: NamedNode
+    parentCluster: NamedNode
+
+
+class RDF(Namespace):
+    _NS = RDF_NS
+    type: NamedNode
+    value: NamedNode
+
+
+class RDFS(Namespace):
+    _NS = RDFS_NS
+    label: NamedNode
+    comment: NamedNode
+
+
+class SKOS(Namespace):
+    _NS = SKOS_NS
+    altLabel: NamedNode
+    hiddenLabel: NamedNode
+    related: NamedNode
+
+
+class DCTERMS(Namespace):
+    _NS = DCTERMS_NS
+    title: NamedNode
+    source: NamedNode
+    date: NamedNode
+    abstract: NamedNode
+    identifier: NamedNode
+    description: NamedNode
+
+
+class XSD(Namespace):
+    _NS = XSD_NS
+    integer: NamedNode
+    double: NamedNode
+    date: NamedNode
+    boolean: NamedNode
+    string: NamedNode
+
+
+class OWL(Namespace):
+    _NS = OWL_NS
+    Ontology: NamedNode
+    imports: NamedNode
+
+
+# ---------------------------------------------------------------- node types and IRIs
+
+ENTITY_TYPES = ("Signal", "Technology", "Concern", "Behavior", "Issue", "Theme", "Keyword", "Category",
+                "ContentType")
+NODE_TYPES = frozenset({"Article", *ENTITY_TYPES})  # the vertices of the article-entity view
 # Path segment of each node type under the base IRI.
 SEGMENTS: dict[str, str] = {
     "Article": "article", "Mention": "mention", "Signal": "signal", "Technology": "technology",
@@ -23,15 +212,32 @@ SEGMENTS: dict[str, str] = {
     "Category": "category", "ContentType": "content-type", "Cluster": "cluster", "Section": "section",
     "Cell": "cell", "graph": "graph",
 }
+# Article -> node link per node type, and every link predicate with its local name.
+HAS: dict[str, NamedNode] = {
+    "Signal": KGO.hasSignal, "Technology": KGO.hasTechnology, "Concern": KGO.hasConcern,
+    "Behavior": KGO.hasBehavior, "Issue": KGO.hasIssue, "Theme": KGO.hasTheme, "Keyword": KGO.hasKeyword,
+    "Category": KGO.category, "ContentType": KGO.contentType,
+}
+LINKS: tuple[NamedNode, ...] = (KGO.hasKeyword, KGO.hasTheme, KGO.hasSignal, KGO.hasTechnology, KGO.hasConcern,
+                                KGO.hasBehavior, KGO.hasIssue, KGO.category, KGO.contentType, KGO.closest)
+LINK_NAMES: dict[str, str] = {t.value: t.value[len(KGO_NS):] for t in LINKS}  # IRI -> hasKeyword, ...
+# Metrics written per vertex: the name the code uses -> the term.
+METRICS: dict[str, NamedNode] = {"degree": KGO.degree, "weighted_degree": KGO.weightedDegree,
+                                 "pagerank": KGO.pagerank, "betweenness": KGO.betweenness,
+                                 "eigenvector": KGO.eigenvector}
+
+
+def cluster_iri(base: str, cid: str) -> NamedNode:
+    """The IRI of a cluster (`l0-3`, ...) under a base."""
+    return NamedNode(f"{base}{SEGMENTS['Cluster']}/{cid}")
 
 
 def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
     """Prefixes used in queries and in written Turtle/TriG."""
-    out = {
+    return {
         "kgo": KGO_NS, "kg": base, "dcterms": DCTERMS_NS, "skos": SKOS_NS, "rdfs": RDFS_NS, "rdf": RDF_NS,
         "xsd": XSD_NS, "prov": PROV_NS, "owl": OWL_NS,
     }
-    return out
 
 
 def output_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
@@ -41,37 +247,30 @@ def output_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
     return out
 
 
-class _Terms:
-    """Attribute access to terms of one namespace as NamedNodes, created once."""
+# ---------------------------------------------------------------- literals
 
-    def __init__(self, ns: str, names: str) -> None:
-        self._ns = ns
-        for name in names.split():
-            setattr(self, name.replace("-", "_"), NamedNode(ns + name))
-
-    def __getitem__(self, name: str) -> NamedNode:
-        return NamedNode(self._ns + name)
+TRUE = Literal("true", datatype=XSD.boolean)
+FALSE = Literal("false", datatype=XSD.boolean)
 
 
-KGO = _Terms(KGO_NS, """
-    Article Signal Technology Concern Behavior Issue Theme Keyword Category ContentType Mention Cluster Section
-    Cell Entity
-    pageId pageUrl sourceText category contentType hasKeyword hasTheme hasSignal hasTechnology hasConcern
-    hasBehavior hasIssue closest closestTitle mention entity relevancy relevancyText change tenYearOutlook
-    drivingForce name nameDerived sourceLine src cell column note section sectionName content sourceFile
-    contentSha256 loaded relatedConcept mentionsEntity
-    degree weightedDegree pagerank betweenness eigenvector participation inCluster size level parentCluster
-""")
-RDF = _Terms(RDF_NS, "type value")
-RDFS = _Terms(RDFS_NS, "label comment")
-SKOS = _Terms(SKOS_NS, "altLabel hiddenLabel related")
-DCTERMS = _Terms(DCTERMS_NS, "title source date abstract identifier description")
-PROV = _Terms(PROV_NS, "wasDerivedFrom")
-XSD = _Terms(XSD_NS, "integer double date boolean string")
-OWL = _Terms(OWL_NS, "Ontology imports")
+def double_text(x: float) -> str:
+    """The lexical form kg writes a double in: 10 significant digits, so reruns print the same text."""
+    text = f"{x:.10g}"
+    if "e" not in text and "." not in text and "n" not in text:
+        text += ".0"
+    return text
 
-HAS: dict[str, NamedNode] = {
-    "Signal": KGO.hasSignal, "Technology": KGO.hasTechnology, "Concern": KGO.hasConcern,
-    "Behavior": KGO.hasBehavior, "Issue": KGO.hasIssue, "Theme": KGO.hasTheme, "Keyword": KGO.hasKeyword,
-    "Category": KGO.category, "ContentType": KGO.contentType,
-}
+
+def double(x: float) -> Literal:
+    """An xsd:double literal (see double_text)."""
+    return Literal(double_text(x), datatype=XSD.double)
+
+
+def integer(n: int) -> Literal:
+    """An xsd:integer literal."""
+    return Literal(str(n), datatype=XSD.integer)
+
+
+def boolean(b: bool) -> Literal:
+    """An xsd:boolean literal."""
+    return TRUE if b else FALSE

@@ -201,3 +201,20 @@ def test_truncated_view_says_what_is_hidden(browser: Any, seeds_build: tuple[Pat
         assert "kg html --top" in notice and "--focus" in notice and "--cluster" in notice
     finally:
         page.close()
+
+
+def test_the_explorer_data_is_the_same_from_the_build_and_from_the_graph(seeds_build: tuple[Path, BuildResult],
+                                                                      tmp_path: Path) -> None:
+    """One explorer data: the page the build draws from its in-memory data (pipeline.view) is byte for byte the
+    page drawn from the written graph (viz.collect, what `kg html` uses), metrics at the graph's precision."""
+    from pyoxigraph import NamedNode
+
+    from kg.store import BuiltGraph
+    from kg.viz import VIEW_PREDICATES, collect, write_html
+
+    out, result = seeds_build
+    store = BuiltGraph(out).store()
+    data = collect(q for p in VIEW_PREDICATES for q in store.quads_for_pattern(None, NamedNode(p), None, None))
+    page = tmp_path / "from-graph.html"
+    write_html(data, page, title=f"Knowledge graph of seeds ({result.built} documents)", seed=42)
+    assert page.read_bytes() == (out / "graph.html").read_bytes()

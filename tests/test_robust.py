@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import kg.pipeline as pipeline
+import kg.pipeline.parse_pass as parse_pass
 from bench.common import MAKE_CORPUS
 from kg.check import check
 from kg.cli import main
@@ -138,14 +139,14 @@ def test_worst_cases_build_and_are_reported(tmp_path: Path) -> None:
 
 def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = write_docs(tmp_path / "src", {"good.md": SEED, "locked.md": SEED.replace("nocode.ai", "other.test")})
-    real = pipeline.read_file
+    real = parse_pass.read_file
 
     def refuse(path: Path, attempts: int = 3) -> tuple[bytes, os.stat_result]:
         if path.name == "locked.md":
             raise PermissionError(13, "Permission denied", str(path))
         return real(path, attempts)
 
-    monkeypatch.setattr(pipeline, "read_file", refuse)
+    monkeypatch.setattr(parse_pass, "read_file", refuse)
     result = build([src], tmp_path / "out", cache=False)
     assert result.built == 1
     assert [(s.path, s.reason) for s in result.skipped] == [("src/locked.md", "unreadable: Permission denied")]
@@ -172,7 +173,7 @@ def test_a_file_that_changes_while_it_is_read(tmp_path: Path, monkeypatch: pytes
                                   {"st_mtime_ns": st.st_mtime_ns + ticks["n"]})
         return st
 
-    monkeypatch.setattr(pipeline.os, "stat", stat)
+    monkeypatch.setattr(parse_pass.os, "stat", stat)
     result = build([src], tmp_path / "out", cache=False)
     assert [(s.path, s.reason) for s in result.skipped] == [
         ("src/moving.md", "unreadable: the file kept changing while it was read (3 attempts)")]
@@ -197,7 +198,7 @@ def test_a_file_that_changes_once_is_read_again(tmp_path: Path) -> None:
     original = builtins.open
     builtins.open = opener  # type: ignore[assignment]
     try:
-        data, _ = pipeline.read_file(path)
+        data, _ = parse_pass.read_file(path)
     finally:
         builtins.open = original
     assert data.decode("utf-8").endswith("appended while read\n") and calls["n"] == 2

@@ -1,0 +1,64 @@
+"""Pass 4b: the networkx projection, centrality and clusters of the corpus, as quads for the default graph;
+reused from the cache when the graph is unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+from pyoxigraph import Quad
+
+from kg import analyze
+from kg.cache import Cache, code_version, key_of
+from kg.enrich import cluster_quads, metric_quads, participation_quads
+from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, FACETS, MAX_ARTICLE_NODES, Link, cooccurrence, project_links
+
+__all__ = ["ANALYTICS_VERSION", "Analytics", "run_analytics"]
+
+ANALYTICS_VERSION = "1"
+Analytics = tuple[analyze.Centrality, list[list[analyze.Cluster]], dict[str, float], dict[str, Any]]
+
+
+def compute(types: dict[str, str], labels: dict[str, str], links: list[Link], seed: int,
+            resolution: float) -> Analytics:
+    """Centrality, the Louvain hierarchy and participation, and a record of how they were computed."""
+    proj = project_links(types, labels, links)
+    job = analyze.BetweennessJob(proj.graph, seed)  # overlaps everything below on a second core
+    pagerank = nx.pagerank(proj.graph, weight="weight") if len(proj.graph) else {}
+    cooc = cooccurrence(proj)
+    levels = analyze.clusters(cooc, pagerank, proj.labels, seed=seed, resolution=resolution)
+    metrics = analyze.centrality(proj.graph, seed=seed, job=job, pagerank=pagerank)
+    g = proj.graph
+    info = {
+        "projection": {"vertices": g.number_of_nodes(), "edges": g.number_of_edges(),
+                       "default_weight": DEFAULT_WEIGHT},
+        "cooccurrence": {"vertices": cooc.number_of_nodes(), "edges": cooc.number_of_edges(),
+                         "neighbours_kept": COOC_NEIGHBOURS, "facets_left_out": sorted(FACETS),
+                         "max_article_nodes": MAX_ARTICLE_NODES},
+        "betweenness": metrics.info["betweenness"],
+        "eigenvector": metrics.info["eigenvector"],
+        "clusters": {"seed": seed, "resolution": resolution, "per_level": [len(level) for level in levels]},
+    }
+    return metrics, levels, analyze.participation(cooc, levels), info
+
+
+def run_analytics(types: dict[str, str], labels: dict[str, str], links: Iterable[Link], base: str, seed: int,
+                  resolution: float, cache: Cache | None = None
+                  ) -> tuple[list[Quad], analyze.Centrality, list[list[analyze.Cluster]], dict[str, Any]]:
+    """Project, compute centrality and clusters, and return them as quads with the record of how. The results
+    depend only on the graph, so an unchanged graph (an edit that left the links alone) reuses them."""
+    ordered = sorted(links)
+    key = key_of(ANALYTICS_VERSION, code_version("kg.analyze", "kg.project"), seed, resolution, base,
+                 sorted(types.items()), sorted(labels.items()), ordered)
+    cached = cache.get("analytics", key) if cache else None
+    if cached is None:
+        cached = compute(types, labels, ordered, seed, resolution)
+        if cache:
+            cache.put("analytics", key, cached)
+    if cache:
+        cache.mark("analytics", key)
+    metrics, levels, participation, info = cached
+    quads = (list(metric_quads(metrics)) + list(participation_quads(participation))
+             + list(cluster_quads(levels, base)))
+    return quads, metrics, levels, info

@@ -1,0 +1,167 @@
+"""Passes 1-3 chained (`gather`), and what the corpus level makes of them: resolution, the default graph's
+quads, the vertices of the article-entity view, node counts and the build's problems."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Quad
+
+from kg.cache import Cache
+from kg.model import DocSummary, Problem, Skipped
+from kg.pipeline.emit_pass import EmitContext, emit_all
+from kg.pipeline.parse_pass import parse_all
+from kg.pipeline.workers import Progress
+from kg.project import Link
+from kg.rdf import Minter, corpus_quads
+from kg.resolve import Aliases, ArticleIds, MentionMatcher, Resolution, resolve_articles, resolve_forms
+from kg.vocab import DEFAULT_BASE, KGO, RDF
+
+__all__ = ["Corpus", "corpus_level", "count_nodes", "gather", "vertices"]
+
+
+@dataclass
+class Corpus:
+    """Everything the corpus-level stages hold in memory after passes 1-3."""
+
+    base: str
+    summaries: list[DocSummary]
+    skipped: list[Skipped]
+    resolution: Resolution
+    canonical: dict[str, str]
+    ekeys: list[str]  # emission cache key per built document, in document order
+    links: list[Link]  # weighted article links of every document
+    closest: list[tuple[str, str]]  # (target article id, link title) of every kept Closest link
+    triples: int  # distinct triples in the documents' named graphs
+    counts: Counter[str]  # per-document nodes (Mention, Section, Cell) by type
+    problems: list[Problem]
+    merges: dict[str, object]
+    cache: Cache
+    doc_keys: set[str]  # parsed-document cache entries this build used
+    parsed: int = 0
+    emitted: int = 0
+    tmp: tempfile.TemporaryDirectory[str] | None = None  # the cache, when the build keeps none
+
+    @functools.cached_property
+    def article_labels(self) -> dict[str, str]:
+        """Article id -> label (its title, or its id when it has none), for every article of the build."""
+        labels: dict[str, str] = {}
+        for s in self.summaries:
+            aid = self.canonical.get(s.doc_id, s.doc_id)
+            label = s.doc_id if s.title_is_id or not s.title else s.title
+            if aid not in labels or (labels[aid] == aid and label != s.doc_id):
+                labels[aid] = label
+        return labels
+
+
+def resolve(summaries: list[DocSummary], aliases: Aliases | None) -> tuple[Resolution, ArticleIds]:
+    """Pass 2: one node per real thing, from every surface form of the corpus; one Article per article."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for s in summaries:
+        s.forms = [(sys.intern(k), sys.intern(f)) for k, f in s.forms]
+        for kind, form in s.forms:
+            counts[kind][form] += 1
+    return resolve_forms(counts, aliases), resolve_articles(summaries)
+
+
+def collect_problems(summaries: list[DocSummary], skipped: list[Skipped], emitted: list[Problem],
+                     res: Resolution, articles: ArticleIds) -> list[Problem]:
+    """Every problem of the build, sorted by file and line."""
+    problems = [p for s in summaries for p in s.problems] + emitted
+    problems += articles.problems + [p for s in skipped for p in s.problems]
+    for a in res.ambiguities:
+        problems.append(Problem("(corpus)", 0, "ambiguous-acronym",
+                                f"{a.kind} acronym {a.acronym!r} is paired with {len(a.expansions)} expansions "
+                                f"({'; '.join(a.expansions)}); the bare acronym is not merged with any"))
+    for text in res.unused_aliases:
+        problems.append(Problem("(aliases)", 0, "alias-unused", f"alias not applied: {text}"))
+    for b in res.blocked:
+        problems.append(Problem("(aliases)", 0, "alias-forbid", f"{b['type']}: {b['forms']} kept apart", "info"))
+    problems.sort(key=lambda p: (p.file, p.line, p.code, p.message))
+    return problems
+
+
+def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | None = None,
+           cache_root: Path | None = None, workers: int | None = None, progress: Progress | None = None,
+           timings: dict[str, float] | None = None) -> Corpus:
+    """Passes 1-3: parse, resolve and emit every document under `sources`, reusing the cache (a temporary
+    one when cache_root is None)."""
+    workers = workers or os.cpu_count() or 1
+    timings = timings if timings is not None else {}
+    clock = time.perf_counter()
+    tmp = tempfile.TemporaryDirectory(prefix="kg-cache-") if cache_root is None else None
+    cache = Cache(Path(tmp.name) if tmp else cache_root)
+    parsed = parse_all(sources, cache, workers, progress)
+    summaries = parsed.summaries
+    timings["parse"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    res, articles = resolve(summaries, aliases)
+    timings["rdf.resolve"] = time.perf_counter() - clock
+    sizes = Counter(articles.canonical.values())
+    ctx = EmitContext(base, res.slugs(), articles.canonical, {root for root, n in sizes.items() if n > 1})
+    cache.save_summaries({s.key: s for s in summaries})
+    matcher = MentionMatcher(res)
+    emissions = emit_all(summaries, ctx, cache, matcher, workers, progress)
+    for s in summaries:
+        s.forms = []  # no longer needed; the summaries cache keeps them for the next build
+    timings["rdf.emit"] = time.perf_counter() - clock - timings["rdf.resolve"]
+    res.mentions = matcher.pairs()
+    problems = collect_problems(summaries, parsed.skipped, emissions.problems, res, articles)
+    merges = res.merges()
+    merges["articles"] = articles.groups
+    merges["related_across_types"] = [[a.kind, a.label, b.kind, b.label] for a, b in res.related]
+    merges["technology_mentions"] = len(res.mentions)
+    timings["rdf"] = time.perf_counter() - clock
+    return Corpus(base, summaries, parsed.skipped, res, articles.canonical, emissions.ekeys, emissions.links,
+                  emissions.closest, emissions.triples, emissions.counts, problems, merges, cache, parsed.doc_keys,
+                  parsed.parsed, emissions.emitted, tmp)
+
+
+def corpus_level(corpus: Corpus) -> tuple[list[Quad], dict[str, dict[str, int]]]:
+    """Default-graph quads of the corpus (before analytics), and the titles Closest links give each article."""
+    linked: dict[str, dict[str, int]] = defaultdict(dict)
+    for target, title in corpus.closest:
+        titles = linked[target]
+        if title:
+            titles[title] = titles.get(title, 0) + 1
+    quads = list(corpus_quads(corpus.resolution, corpus.article_labels, linked, Minter(corpus.base)))
+    return quads, linked
+
+
+def vertices(corpus: Corpus, linked: dict[str, dict[str, int]]) -> tuple[dict[str, str], dict[str, str]]:
+    """Types and labels of every vertex of the article-entity view."""
+    mint = Minter(corpus.base)
+    types: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for e in corpus.resolution.entities:
+        iri = mint.entity(e).value
+        types[iri], labels[iri] = e.kind, e.label
+    article_labels = corpus.article_labels
+    for aid, label in article_labels.items():
+        iri = mint.article(aid).value
+        types[iri], labels[iri] = "Article", label
+    for target, titles in linked.items():
+        if target not in article_labels:
+            iri = mint.article(target).value
+            types[iri] = "Article"
+            labels[iri] = min(titles, key=lambda t: (-titles[t], t)) if titles else target
+    return types, labels
+
+
+def count_nodes(corpus: Corpus, corpus_quads_: list[Quad]) -> dict[str, int]:
+    """Distinct typed nodes per kgo class: per-document nodes from the emissions, the rest from the corpus."""
+    counts: Counter[str] = Counter(corpus.counts)
+    counts["Article"] += len({corpus.canonical.get(s.doc_id, s.doc_id) for s in corpus.summaries})
+    for q in corpus_quads_:
+        if q.predicate == RDF.type:
+            kind = KGO.local(q.object.value)
+            if kind:
+                counts[kind] += 1
+    return dict(counts)

@@ -1,0 +1,151 @@
+"""Pass 3: each document's quads as Turtle and TriG blocks in the build cache, and the compact data the
+corpus level needs (weighted links, what each article says of each node, counts)."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from pyoxigraph import RdfFormat, serialize
+
+from kg.cache import Cache, code_version, key_of
+from kg.model import DocSummary, Document, Problem
+from kg.pipeline.workers import Progress, run
+from kg.project import DEFAULT_WEIGHT, Link
+from kg.rdf import Minter, document_quads
+from kg.resolve import MentionMatcher, mention_texts
+from kg.vocab import output_prefixes
+
+__all__ = ["Emissions", "EmitContext", "emit_all", "emit_document", "emit_key", "strip_prefixes"]
+
+EMIT_VERSION = "2"
+EMIT_CODE = ("kg.rdf", "kg.identity", "kg.vocab", "kg.resolve", "kg.pipeline.emit_pass")
+
+
+@dataclass
+class EmitContext:
+    """What every document's emission needs from the corpus: node slugs and article ids."""
+
+    base: str
+    slugs: dict[tuple[str, str], str]
+    canonical: dict[str, str]
+    merged: set[str]  # article ids several documents share
+
+
+def strip_prefixes(data: bytes) -> bytes:
+    """A serialization without its @prefix lines (the whole file declares them once)."""
+    lines = data.split(b"\n")
+    i = 0
+    while i < len(lines) and lines[i].startswith(b"@prefix "):
+        i += 1
+    return b"\n".join(lines[i:])
+
+
+def emit_key(summary: DocSummary, ctx: EmitContext) -> str:
+    """Cache key of a document's emission: its content and every corpus-level choice its quads depend on."""
+    return key_of(summary.key, EMIT_VERSION, code_version(*EMIT_CODE), ctx.base, [ctx.slugs[f] for f in summary.forms],
+                  ctx.canonical.get(summary.doc_id), [ctx.canonical.get(t, t) for t in summary.closest],
+                  summary.doc_id in ctx.merged or ctx.canonical.get(summary.doc_id) in ctx.merged)
+
+
+def emit_document(doc: Document, ctx: EmitContext) -> tuple[dict[str, Any], bytes, bytes]:
+    """A document's quads as a Turtle block and a TriG block, and the compact data the corpus stages need."""
+    mint = Minter(ctx.base)
+    emitted = document_quads(doc, ctx.slugs, ctx.canonical, mint)
+    prefixes = output_prefixes(ctx.base)
+    ttl = strip_prefixes(serialize([q.triple for q in emitted.quads], format=RdfFormat.TURTLE, prefixes=prefixes))
+    trig = strip_prefixes(serialize(emitted.quads, format=RdfFormat.TRIG, prefixes=prefixes))
+    article = mint.article(ctx.canonical.get(doc.doc_id, doc.doc_id)).value
+    weights: dict[str, int] = {}
+    for entity, relevancy, _ in emitted.sources:
+        if relevancy is not None:
+            weights[entity] = max(weights.get(entity, 0), relevancy)
+    merged = article.rsplit("/", 1)[-1] in ctx.merged
+    compact = {
+        "article": article,
+        "links": [(article, node, kind, weights.get(node, DEFAULT_WEIGHT)) for node, kind in emitted.links],
+        "sources": [(e, "" if r is None else r, d) for e, r, d in emitted.sources],
+        "texts": mention_texts(doc, ctx.slugs),
+        "closest": emitted.closest,
+        "problems": emitted.problems,
+        "triples": len(emitted.quads),
+        "counts": emitted.counts,
+        "heads": [str(q.triple) for q in emitted.quads[:emitted.article_quads]] if merged else [],
+    }
+    return compact, ttl, trig
+
+
+def emit_task(ctx: EmitContext, cache: Cache, task: tuple[str, str]) -> tuple[str, bytes, bytes, bytes]:
+    """(document cache key, emission key) -> (emission key, pickled compact data, Turtle, TriG)."""
+    doc_key, ekey = task
+    doc = cache.get("docs", doc_key)
+    if not isinstance(doc, Document):
+        raise RuntimeError(f"parsed document {doc_key} is missing from the build cache")
+    compact, ttl, trig = emit_document(doc, ctx)
+    return ekey, pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL), ttl, trig
+
+
+class _Worker:
+    """The state of an emit worker process, set once by its initializer."""
+
+    ctx: EmitContext | None = None
+    cache: Cache | None = None
+
+
+def _init_worker(ctx: EmitContext, cache: Cache) -> None:
+    _Worker.ctx, _Worker.cache = ctx, cache  # inherited by fork; the cache opens its own connection here
+
+
+def _emit_in_worker(task: tuple[str, str]) -> tuple[str, bytes, bytes, bytes]:
+    assert _Worker.ctx is not None and _Worker.cache is not None, "emit worker started without its initializer"
+    return emit_task(_Worker.ctx, _Worker.cache, task)
+
+
+@dataclass
+class Emissions:
+    """What pass 3 gives the corpus level, summed over the documents."""
+
+    ekeys: list[str] = field(default_factory=list)  # emission cache key per built document, in document order
+    links: list[Link] = field(default_factory=list)
+    closest: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    triples: int = 0  # distinct triples in the documents' named graphs
+    counts: Counter[str] = field(default_factory=Counter)
+    emitted: int = 0  # documents whose RDF was made in this build
+
+
+def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matcher: MentionMatcher, workers: int,
+             progress: Progress | None) -> Emissions:
+    """Emit every document the cache does not hold yet (in worker processes) and gather the corpus data."""
+    out = Emissions(ekeys=[emit_key(s, ctx) for s in summaries])
+    hits = [cache.has("emit", k) for k in out.ekeys]
+    todo = [(s.key, k) for s, k, hit in zip(summaries, out.ekeys, hits, strict=True) if not hit]
+    made = run(_emit_in_worker, todo, workers, progress, "emit", local=partial(emit_task, ctx, cache),
+               initializer=_init_worker, initargs=(ctx, cache))  # results arrive in order, as they are made
+    fresh: list[tuple[str, bytes, bytes, bytes]] = []
+    heads: Counter[str] = Counter()
+    for s, k, hit in zip(summaries, out.ekeys, hits, strict=True):
+        c = cache.get("emit", k) if hit else None
+        if c is None:
+            _, data, ttl, trig = next(made) if not hit else emit_task(ctx, cache, (s.key, k))
+            c = pickle.loads(data)
+            fresh.append((k, data, ttl, trig))
+            if len(fresh) >= 200:
+                cache.put_many("emit", fresh)
+                fresh = []
+        article = c["article"]
+        out.links.extend((article, sys.intern(b), kind, w) for _, b, kind, w in c["links"])
+        out.closest.extend(c["closest"])
+        out.problems.extend(c["problems"])
+        out.triples += c["triples"]
+        out.counts.update(c["counts"])
+        heads.update(c["heads"])
+        matcher.feed(c["texts"])
+    cache.put_many("emit", fresh)
+    out.triples -= sum(n - 1 for n in heads.values())  # an article several documents describe: one copy each
+    out.emitted = len(todo)
+    return out

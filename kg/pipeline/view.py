@@ -1,0 +1,80 @@
+"""The explorer's data (viz.ViewData) from the corpus-level data, as viz.collect reads it from the RDF."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kg import analyze
+from kg.pipeline.corpus import Corpus
+from kg.project import Link
+from kg.rdf import Minter
+from kg.viz import ViewData
+from kg.vocab import cluster_iri, double_text
+
+__all__ = ["fill_sources", "view_data"]
+
+
+def _as_written(x: float) -> float:
+    """A metric as the graph holds it (kg writes doubles with 10 significant digits)."""
+    return float(double_text(x))
+
+
+def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], links: list[Link],
+              metrics: analyze.Centrality | None, levels: list[list[analyze.Cluster]],
+              linked: dict[str, dict[str, int]]) -> ViewData:
+    """The explorer's data from the corpus-level data (the same ViewData viz.collect reads from RDF)."""
+    mint = Minter(corpus.base)
+    v = ViewData()
+    v.types, v.labels = dict(types), dict(labels)
+    for e in corpus.resolution.entities:
+        v.alt[mint.entity(e).value] = e.alt_labels
+    article_labels = corpus.article_labels
+    for target, titles in linked.items():
+        iri = mint.article(target).value
+        others = sorted(t for t in titles if t != labels.get(iri))
+        if others:
+            v.alt[iri] = others
+    for s in corpus.summaries:
+        info = v.articles[mint.article(corpus.canonical.get(s.doc_id, s.doc_id)).value]
+        info.setdefault("id", s.doc_id)
+        if s.title and not s.title_is_id:
+            info.setdefault("title", s.title)
+        if s.date:
+            info.setdefault("date", s.date)
+        if s.external_url:
+            info.setdefault("url", s.external_url)
+        info["loaded"] = "true"
+    for target in linked:
+        if target not in article_labels:
+            v.articles[mint.article(target).value].update(id=target, loaded="false")
+    if metrics:
+        for n in metrics.degree:
+            v.metrics[n] = {"pagerank": _as_written(metrics.pagerank.get(n, 0.0)), "degree": metrics.degree[n],
+                            "betweenness": _as_written(metrics.betweenness.get(n, 0.0)),
+                            "eigenvector": _as_written(metrics.eigenvector.get(n, 0.0)),
+                            "weightedDegree": _as_written(metrics.weighted_degree.get(n, 0.0))}
+    for level in levels:
+        for c in level:
+            iri = cluster_iri(corpus.base, c.id).value
+            v.clusters[iri] = {"level": c.level, "size": len(c.members), "label": c.label}
+            if c.parent:
+                v.clusters[iri]["parent"] = cluster_iri(corpus.base, c.parent).value
+            v.labels[iri] = c.label
+            for m in c.members:
+                v.in_cluster[m].append(iri)
+    for a, b, kind, w in links:
+        v.links[(a, b)] = kind
+        v.weights[(a, b)] = w
+    return v
+
+
+def fill_sources(corpus: Corpus, data: ViewData, nodes: Iterable[str]) -> None:
+    """What the articles say about the given nodes, read back from the emission cache (one pass)."""
+    wanted = set(nodes)
+    for k in corpus.ekeys:
+        c = corpus.cache.get("emit", k)
+        if c is None:
+            continue
+        for e, r, d in c["sources"]:
+            if e in wanted:
+                data.sources[e].append((c["article"], r, d))

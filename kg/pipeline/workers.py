@@ -1,0 +1,37 @@
+"""Running a pass over many tasks: in worker processes (fork) when there is enough work, else here."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+__all__ = ["PARALLEL_MIN", "Progress", "run"]
+
+Progress = Callable[[str, int, int], None]
+PARALLEL_MIN = 64  # fewer tasks than this are run in this process
+
+
+def run(func: Callable[[Any], Any], tasks: list[Any], workers: int, progress: Progress | None, stage: str,
+        local: Callable[[Any], Any] | None = None, initializer: Callable[..., None] | None = None,
+        initargs: tuple[Any, ...] = ()) -> Iterator[Any]:
+    """Results of func over tasks, in order. In worker processes each worker's state is set once by
+    `initializer(*initargs)`; in this process `local` (func with that state bound) runs instead."""
+    total = len(tasks)
+    if workers <= 1 or total < PARALLEL_MIN:
+        here = local or func
+        for i, t in enumerate(tasks, 1):
+            result = here(t)
+            if progress:
+                progress(stage, i, total)
+            yield result
+        return
+    ctx = mp.get_context("fork")
+    chunk = max(1, min(64, total // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=initializer,
+                             initargs=initargs) as pool:
+        for i, result in enumerate(pool.map(func, tasks, chunksize=chunk), 1):
+            if progress and (i % 50 == 0 or i == total):
+                progress(stage, i, total)
+            yield result

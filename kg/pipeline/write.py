@@ -1,0 +1,50 @@
+"""Pass 5: the build's files, written into a fresh build folder that is then switched in atomically."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+from pyoxigraph import Quad, RdfFormat, serialize
+
+from kg.pipeline.corpus import Corpus
+from kg.pipeline.emit_pass import strip_prefixes
+from kg.resources import ontology_dir
+from kg.vocab import ONTOLOGY_IRI
+
+__all__ = ["CATALOG", "write_graph", "write_json", "write_ontology"]
+
+CATALOG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<catalog prefer="public" xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+    <uri id="kg ontology" name="{iri}" uri="kg.ttl"/>
+</catalog>
+"""
+
+
+def write_graph(path: Path, corpus: Corpus, ext: str, tail: list[Quad], prefixes: dict[str, str]) -> None:
+    """graph.ttl or graph.trig: the prefixes, each document's block from the cache, then the corpus block."""
+    cache = corpus.cache
+    with open(path, "wb") as out:
+        out.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(prefixes.items())).encode())
+        for ekey in corpus.ekeys:
+            out.write(cache.block("emit", ekey, ext))
+        buf = io.BytesIO()
+        if ext == "ttl":
+            serialize((q.triple for q in tail), buf, RdfFormat.TURTLE, prefixes=prefixes)
+        else:
+            serialize(tail, buf, RdfFormat.TRIG, prefixes=prefixes)
+        out.write(strip_prefixes(buf.getvalue()))
+
+
+def write_ontology(folder: Path) -> None:
+    """The ontology graph.ttl imports (kg.ttl), and an OASIS XML catalog (catalog-v001.xml, which Protégé and
+    the OWL API read) that maps its IRI to that file, so the import resolves offline."""
+    shutil.copyfile(ontology_dir() / "kg.ttl", folder / "kg.ttl")
+    (folder / "catalog-v001.xml").write_text(CATALOG.format(iri=ONTOLOGY_IRI), encoding="utf-8")
+
+
+def write_json(path: Path, data: object, indent: int) -> None:
+    """A JSON file as the build writes them: UTF-8, not ASCII-escaped, with a final newline."""
+    path.write_text(json.dumps(data, indent=indent, ensure_ascii=False) + "\n", encoding="utf-8")
