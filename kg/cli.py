@@ -6,6 +6,7 @@ import csv
 import functools
 import io
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -71,7 +72,7 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str], title: str | 
             table.add_column(c, overflow="fold")
         for row in rows:
             table.add_row(*[_cell(row.get(c, "")) for c in columns])
-        Console(width=max(100, click.get_terminal_size()[0]) if sys.stdout.isatty() else 160).print(table)
+        Console(width=max(100, shutil.get_terminal_size()[0]) if sys.stdout.isatty() else 160).print(table)
 
 
 class Reporter:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 import networkx as nx
 import pyoxigraph
@@ -21,6 +22,7 @@ CONTENT_TYPES = ("Technology", "Signal", "Concern", "Behavior", "Issue", "Theme"
 
 def _rows(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
     result = store.query(query, prefixes=prefixes(), use_default_graph_as_union=True)
+    assert isinstance(result, pyoxigraph.QuerySolutions), "a SELECT query"
     names = [v.value for v in result.variables]
     return [{n: (row[n].value if row[n] is not None else "") for n in names} for row in result]
 
@@ -31,7 +33,7 @@ def projection_quads(store: pyoxigraph.Store) -> Iterator[Quad]:
         yield from store.quads_for_pattern(None, pred, None, None)
 
 
-def stats(graph: BuiltGraph) -> dict[str, object]:
+def stats(graph: BuiltGraph) -> dict[str, Any]:
     """Counts per type, density and components of the article-entity view, clusters per level."""
     store = graph.store()
     counts = _rows(store, """SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type

@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import networkx as nx
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
@@ -24,7 +25,7 @@ def union_triples(quads: Iterable[Quad], shared_prefix: str) -> Iterator[Triple]
     """Triples of all graphs; a triple several graphs assert (only possible for subjects under
     `shared_prefix`, i.e. articles) is given once."""
     seen: set[Triple] = set()
-    for q in quads:
+    for q in cast(Iterable[Any], quads):  # kg writes no RDF-star: every term has a .value
         t = q.triple
         if q.subject.value.startswith(shared_prefix):
             if t in seen:
@@ -247,7 +248,7 @@ def write_jsonld(graph: BuiltGraph, path: Path, base: str | None = None) -> int:
                 graph_first = True
             graph_name = name
 
-        for q in graph.quads():
+        for q in cast(Iterator[Any], graph.quads()):  # kg writes no RDF-star: every term has a .value
             name = None if isinstance(q.graph_name, DefaultGraph) else q.graph_name.value
             if name != graph_name:
                 switch(name)
@@ -257,6 +258,8 @@ def write_jsonld(graph: BuiltGraph, path: Path, base: str | None = None) -> int:
                 flush()
                 node = {"@id": s}
             p = q.predicate.value
+            key: str
+            value: object
             if p == rdf_type:
                 key, value = "@type", _compact(q.object.value, ctx)
             else:

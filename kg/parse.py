@@ -410,11 +410,11 @@ class _Parser:
                 prev.extra.extend(extra)
                 self.warn(n, "wrapped-row", f"{heading}: continuation row joined to the row of line {prev.line}")
                 continue
-            key = tuple(cells)
-            if key in seen_rows:
+            row_key = tuple(cells)
+            if row_key in seen_rows:
                 self.warn(n, "duplicate-row", f"{heading}: duplicate row dropped (same cells as an earlier row)")
                 continue
-            seen_rows.add(key)
+            seen_rows.add(row_key)
             row = Row(kind, n, values.get("name", ""), values.get("description", ""), values.get("change", ""),
                       values.get("ten_year", ""), values.get("driving_force", ""), src=values.get("src", ""),
                       extra=extra)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -78,7 +79,7 @@ def links_of(triples: Iterable[Quad | Triple]) -> tuple[dict[str, str], dict[str
     mention_of: dict[str, str] = {}
     entity_of: dict[str, str] = {}
     relevancy: dict[str, int] = {}
-    for t in triples:
+    for t in cast(Iterable[Any], triples):  # kg writes no RDF-star: every term has a .value
         p = t.predicate.value
         code = _DISPATCH.get(p)
         if code is None:

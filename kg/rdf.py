@@ -279,8 +279,8 @@ def corpus_quads(res: Resolution, labels: Mapping[str, str], linked: Mapping[str
             yield Quad(node, SKOS.hiddenLabel, Literal(hidden), DEFAULT)
         for other in sorted(related.get((e.kind, e.slug), []), key=lambda n: n.value):
             yield Quad(node, KGO.relatedConcept, other, DEFAULT)
-        for tech in mentions.get((e.kind, e.slug), []):
-            yield Quad(node, KGO.mentionsEntity, tech, DEFAULT)
+        for named in mentions.get((e.kind, e.slug), []):
+            yield Quad(node, KGO.mentionsEntity, named, DEFAULT)
     for aid in sorted(labels):
         node = mint.article(aid)
         yield Quad(node, RDFS.label, Literal(labels[aid]), DEFAULT)

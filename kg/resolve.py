@@ -22,10 +22,11 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.errors import AliasError
 from kg.identity import fold, name_key, slug
-from kg.model import Document, Problem, surface_forms
+from kg.model import DocSummary, Document, Problem, surface_forms
 
 SAME_NAME = "same name (case, spacing, punctuation)"
 PLURAL = "singular/plural"
@@ -374,17 +375,17 @@ def resolve_forms(counts: dict[str, Counter[str]], aliases: Aliases | None = Non
             label = choose_label(sub)
             label = next((lbl for lbl in wanted if lbl in sub), label)
             concepts = {stem_key(name_key(f)) for f in group}
-            names = {" ".join(f.split()).lower() for f in group}
+            lowered = {" ".join(f.split()).lower() for f in group}
             for f in group:
                 parts = split_full(f)
                 if parts:
                     concepts.add(stem_key(name_key(parts[0])))
-                    names.add(" ".join(parts[0].split()).lower())
+                    lowered.add(" ".join(parts[0].split()).lower())
                     if len(expansions[stem_key(name_key(parts[1]))]) == 1:
                         concepts.add(stem_key(name_key(parts[1])))
-                        names.add(parts[1].lower())
+                        lowered.add(parts[1].lower())
             entities.append(Entity(kind, slug(name_key(label)), label, dict(sorted(sub.items())),
-                                   _explain(label, group, members[root]), concepts, names))
+                                   _explain(label, group, members[root]), concepts, lowered))
     res = Resolution(entities, ambiguities, blocked, unused)
     res.related = related_concepts(res.entities)
     return res
@@ -478,7 +479,7 @@ class ArticleIds:
 
     canonical: dict[str, str]  # doc id -> article id
     problems: list[Problem]
-    groups: list[dict[str, object]] = field(default_factory=list)
+    groups: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _url_key(url: str) -> str:
@@ -490,7 +491,7 @@ def _url_key(url: str) -> str:
     return url.rstrip("/").lower()
 
 
-def resolve_articles(docs: Iterable[Document]) -> ArticleIds:
+def resolve_articles(docs: Iterable[Document | DocSummary]) -> ArticleIds:
     """One Article per external URL, and per (title, date): copies saved under two ids share the first id."""
     docs = sorted(docs, key=lambda d: d.doc_id)
     parent = {d.doc_id: d.doc_id for d in docs}
@@ -501,15 +502,15 @@ def resolve_articles(docs: Iterable[Document]) -> ArticleIds:
             x = parent[x]
         return x
 
-    def join(group: list[Document], why: str) -> None:
+    def join(group: list[Document | DocSummary], why: str) -> None:
         for d in group[1:]:
             a, b = find(group[0].doc_id), find(d.doc_id)
             if a != b:
                 parent[max(a, b)] = min(a, b)
                 reason.setdefault(d.doc_id, why)
 
-    by_url: dict[str, list[Document]] = defaultdict(list)
-    by_title: dict[tuple[str, str], list[Document]] = defaultdict(list)
+    by_url: dict[str, list[Document | DocSummary]] = defaultdict(list)
+    by_title: dict[tuple[str, str], list[Document | DocSummary]] = defaultdict(list)
     for d in docs:
         if d.external_url:
             by_url[_url_key(d.external_url)].append(d)

@@ -571,7 +571,7 @@ class Endpoint:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
 
     def serve_forever(self) -> None:
         try:

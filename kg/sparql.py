@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
@@ -156,7 +157,7 @@ def collect(answer: QuerySolutions | QueryBoolean | QueryTriples, max_rows: int 
             triples.append(t)
         return Result("CONSTRUCT", triples=triples)
     names = [v.value for v in answer.variables]
-    rows = []
+    rows: list[list[Any]] = []
     for sol in answer:
         if max_rows is not None and len(rows) >= max_rows:
             return Result("SELECT", names, rows, truncated=True)
@@ -268,10 +269,17 @@ def push_batches(triples: Iterable[pyoxigraph.Triple], batch: int) -> Iterable[t
     for t in triples:
         chunk.append(t)
         if len(chunk) >= batch:
-            yield pyoxigraph.serialize(chunk, format=RdfFormat.N_TRIPLES), len(chunk)
+            yield ntriples(chunk), len(chunk)
             chunk = []
     if chunk:
-        yield pyoxigraph.serialize(chunk, format=RdfFormat.N_TRIPLES), len(chunk)
+        yield ntriples(chunk), len(chunk)
+
+
+def ntriples(triples: Iterable[pyoxigraph.Triple]) -> bytes:
+    """Triples as an N-Triples document."""
+    data = pyoxigraph.serialize(triples, format=RdfFormat.N_TRIPLES)
+    assert data is not None  # serialize returns the bytes when given no output
+    return data
 
 
 def graph_store_url(store: str, graph: str | None) -> str:
@@ -319,7 +327,7 @@ def push_dataset(store: str, quads: Iterable[pyoxigraph.Quad], replace: bool = F
         method = "PUT" if replace and current not in started else "POST"
         started.add(current)
         req = urllib.request.Request(graph_store_url(store, current), method=method,
-                                     data=pyoxigraph.serialize(chunk, format=RdfFormat.N_TRIPLES),
+                                     data=ntriples(chunk),
                                      headers={"Content-Type": "application/n-triples"})
         _http(req, timeout)
         sent += len(chunk)

@@ -26,8 +26,9 @@ _MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
-def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
-    # cp1252 leaves five bytes undefined; map them as Latin-1 rather than losing them.
+def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
+    """cp1252 leaves five bytes undefined: map them as Latin-1 rather than losing them."""
+    assert isinstance(err, UnicodeDecodeError)
     return err.object[err.start:err.end].decode("latin-1"), err.end
 
 
@@ -87,8 +88,8 @@ def decode(data: bytes, file: str) -> Decoded:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError as exc:
             text, encoding = data.decode("cp1252", errors="kg-latin1"), "cp1252"
-            line = data[:exc.start].count(b"\n") + 1
-            problems.append(Problem(file, line, "cp1252", "not valid UTF-8; decoded as Windows-1252"))
+            bad_line = data[:exc.start].count(b"\n") + 1
+            problems.append(Problem(file, bad_line, "cp1252", "not valid UTF-8; decoded as Windows-1252"))
     if text.startswith("\ufeff"):
         text = text[1:]
     if _control_share(text) > 0.02:

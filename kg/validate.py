@@ -36,7 +36,7 @@ def rdflib_graph(path: Path) -> Graph:
     g = Graph()
     with open(path, "rb") as fh:
         for t in pyoxigraph.parse(fh, pyoxigraph.RdfFormat.TURTLE):
-            g.add((_term(t.subject), _term(t.predicate), _term(t.object)))  # type: ignore[arg-type]
+            g.add((_term(t.subject), _term(t.predicate), _term(t.object)))
     return g
 
 

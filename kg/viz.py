@@ -25,10 +25,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 import igraph
 from pyoxigraph import Quad, Triple
-from pyvis.network import Network
 
 from kg.errors import KgError
 from kg.project import DEFAULT_WEIGHT
@@ -65,8 +65,8 @@ class ViewData:
     alt: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     metrics: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
     in_cluster: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    clusters: dict[str, dict[str, object]] = field(default_factory=lambda: defaultdict(dict))
-    articles: dict[str, dict[str, object]] = field(default_factory=lambda: defaultdict(dict))
+    clusters: dict[str, dict[str, Any]] = field(default_factory=lambda: defaultdict(dict))
+    articles: dict[str, dict[str, Any]] = field(default_factory=lambda: defaultdict(dict))
     links: dict[tuple[str, str], str] = field(default_factory=dict)  # (article, node) -> property name
     weights: dict[tuple[str, str], int] = field(default_factory=dict)  # (article, node) -> relevancy
     sources: dict[str, list[tuple[str, object, str]]] = field(
@@ -90,7 +90,7 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
     mentions: dict[str, dict[str, object]] = defaultdict(dict)
     type_iri, label_iri, alt_iri = RDF.type.value, RDFS.label.value, SKOS.altLabel.value
     in_cluster, mention = KGO.inCluster.value, KGO.mention.value
-    for q in quads:
+    for q in cast(Iterable[Any], quads):  # kg writes no RDF-star: every term has a .value
         p = q.predicate.value
         s = q.subject.value
         if p == type_iri:
@@ -308,7 +308,7 @@ def _node_info(data: ViewData, n: str, articles: dict[str, int]) -> dict[str, ob
             art = data.articles.get(a, {})
             rows.append({"title": str(art.get("title") or data.labels.get(a, a)), "date": art.get("date", ""),
                          "relevancy": relevancy, "description": description, "url": _safe_url(art.get("url"))})
-        rows.sort(key=lambda r: (-(r["relevancy"] or 0), str(r["date"]), r["title"]))  # type: ignore[operator]
+        rows.sort(key=lambda r: (-(r["relevancy"] or 0), str(r["date"]), r["title"]))
         info["sources"] = rows[:SOURCES_PER_NODE]
         info["more_sources"] = max(0, len(rows) - SOURCES_PER_NODE)
         info["articles"] = articles.get(n, 0)
@@ -363,6 +363,8 @@ def render(data: ViewData, view: View, title: str = "Knowledge graph", seed: int
     pos = layout(view.nodes, view.edges, seed)
     level0 = top_clusters(data)
     ccolor = {c: CLUSTER_COLORS[i % len(CLUSTER_COLORS)] for i, c in enumerate(level0)}
+    from pyvis.network import Network  # pyvis pulls in IPython: loaded only when a page is drawn
+
     net = Network(height="100%", width="100%", directed=False, cdn_resources="in_line")
     top_pr = max((data.metrics.get(n, {}).get("pagerank", 0.0) for n in view.nodes), default=0.0) or 1.0
     for n in view.nodes:

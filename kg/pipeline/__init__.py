@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import cast
+
+from pyoxigraph import NamedNode
 
 from kg import analyze
 from kg.errors import StrictFailure
@@ -85,7 +88,8 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
     tail, linked = corpus_level(corpus)
     types, labels = vertices(corpus, linked)
     lap("rdf")
-    metrics, levels = None, []
+    metrics: analyze.Centrality | None = None
+    levels: list[list[analyze.Cluster]] = []
     if analytics:
         if progress:
             progress("analytics", 0, 1)
@@ -93,7 +97,7 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
                                                                  resolution, corpus.cache)
         tail += extra
         lap("analytics")
-    tail.sort(key=lambda q: q.subject.value)  # stable: one block per subject
+    tail.sort(key=lambda q: cast(NamedNode, q.subject).value)  # stable: one block per subject
     result.nodes = count_nodes(corpus, tail)
     result.triples = corpus.triples + len(tail)
     failing = result.strict_failure() if strict else None

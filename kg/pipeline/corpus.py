@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import Quad
+from pyoxigraph import NamedNode, Quad
 
 from kg.cache import Cache
 from kg.model import DocSummary, Problem, Skipped
@@ -160,7 +160,7 @@ def count_nodes(corpus: Corpus, corpus_quads_: list[Quad]) -> dict[str, int]:
     counts: Counter[str] = Counter(corpus.counts)
     counts["Article"] += len({corpus.canonical.get(s.doc_id, s.doc_id) for s in corpus.summaries})
     for q in corpus_quads_:
-        if q.predicate == RDF.type:
+        if q.predicate == RDF.type and isinstance(q.object, NamedNode):
             kind = KGO.local(q.object.value)
             if kind:
                 counts[kind] += 1

@@ -57,8 +57,9 @@ def emit_document(doc: Document, ctx: EmitContext) -> tuple[dict[str, Any], byte
     mint = Minter(ctx.base)
     emitted = document_quads(doc, ctx.slugs, ctx.canonical, mint)
     prefixes = output_prefixes(ctx.base)
-    ttl = strip_prefixes(serialize([q.triple for q in emitted.quads], format=RdfFormat.TURTLE, prefixes=prefixes))
-    trig = strip_prefixes(serialize(emitted.quads, format=RdfFormat.TRIG, prefixes=prefixes))
+    ttl = serialize([q.triple for q in emitted.quads], format=RdfFormat.TURTLE, prefixes=prefixes)
+    trig = serialize(emitted.quads, format=RdfFormat.TRIG, prefixes=prefixes)
+    assert ttl is not None and trig is not None  # serialize returns the bytes when given no output
     article = mint.article(ctx.canonical.get(doc.doc_id, doc.doc_id)).value
     weights: dict[str, int] = {}
     for entity, relevancy, _ in emitted.sources:
@@ -76,7 +77,7 @@ def emit_document(doc: Document, ctx: EmitContext) -> tuple[dict[str, Any], byte
         "counts": emitted.counts,
         "heads": [str(q.triple) for q in emitted.quads[:emitted.article_quads]] if merged else [],
     }
-    return compact, ttl, trig
+    return compact, strip_prefixes(ttl), strip_prefixes(trig)
 
 
 def emit_task(ctx: EmitContext, cache: Cache, task: tuple[str, str]) -> tuple[str, bytes, bytes, bytes]:
