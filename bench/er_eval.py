@@ -20,8 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import corpus
+from kg.aliases import load_aliases
 from kg.pipeline import read_documents
-from kg.resolve import load_aliases, resolve
+from kg.resolve import resolve
 
 SECTION_KIND = {"Technologies": "Technology", "Themes": "Theme", "Signals": "Signal", "Concerns": "Concern",
                 "Behaviors": "Behavior", "Issues": "Issue"}

@@ -33,7 +33,6 @@ DEFAULT_SEED = 42
 DEFAULT_RESOLUTION = 1.0
 LABEL_MEMBERS = 3
 PARALLEL_NODES = 1000  # graphs at least this large compute betweenness in a second process
-METRICS = ("degree", "weighted_degree", "pagerank", "betweenness", "eigenvector")
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode
 
 from kg.explore import cluster_rows, stats, top
-from kg.sparql import Result, bind, named_queries, run_local
+from kg.sparql import Result, bind, named_query, run_local
 from kg.store import BuiltGraph
 
 _NUMERIC = {"integer": int, "int": int, "long": int, "short": int, "decimal": float, "double": float,
@@ -63,7 +63,7 @@ class KnowledgeGraph:
 
     def named(self, name: str, **params: str) -> list[dict[str, Any]] | bool:
         """Run a named query from ontology/queries with parameters."""
-        return self.query(bind(named_queries()[name], {k: str(v) for k, v in params.items()}))
+        return self.query(bind(named_query(name), {k: str(v) for k, v in params.items()}))
 
     def df(self, sparql: str, max_rows: int | None = None) -> Any:
         """A pandas DataFrame of a SELECT (needs pandas: pip install 'kg[pandas]')."""

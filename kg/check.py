@@ -23,9 +23,9 @@ from pyoxigraph import Literal, NamedNode
 
 from kg.formats import column_field, other_field, section_kind, sections
 from kg.identity import doc_segment
-from kg.parse import split_cells
 from kg.sources import find_sources
 from kg.store import BuiltGraph
+from kg.tables import split_cells
 from kg.textio import NotText, decode
 
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")

@@ -40,6 +40,14 @@ class QueryError(KgError):
     """A SPARQL query failed, timed out or its name is unknown."""
 
 
+class UpdateRefused(QueryError):
+    """A SPARQL update where only queries are allowed (kg's graphs are read-only)."""
+
+
+class NamedQueryNotFound(QueryError):
+    """No named query of that name in ontology/queries."""
+
+
 class EndpointError(KgError):
     """A remote SPARQL or Graph Store endpoint refused or failed a request."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,26 +13,14 @@ import networkx as nx
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from kg import __version__
+from kg.errors import KgError
 from kg.explore import projection_quads
 from kg.project import project
 from kg.store import BuiltGraph
-from kg.viz import TYPE_COLORS, VIEW_PREDICATES, layout
-from kg.viz import collect as collect_view
+from kg.viewdata import graph_view_data
+from kg.viewselect import layout
+from kg.viz import TYPE_COLORS
 from kg.vocab import RDF, XSD, output_prefixes
-
-
-def union_triples(quads: Iterable[Quad], shared_prefix: str) -> Iterator[Triple]:
-    """Triples of all graphs; a triple several graphs assert (only possible for subjects under
-    `shared_prefix`, i.e. articles) is given once."""
-    seen: set[Triple] = set()
-    for q in cast(Iterable[Any], quads):  # kg writes no RDF-star: every term has a .value
-        t = q.triple
-        if q.subject.value.startswith(shared_prefix):
-            if t in seen:
-                continue
-            seen.add(t)
-        yield t
-
 
 # ------------------------------------------------------------------ exports of a built graph
 
@@ -43,10 +31,9 @@ NODE_ATTRS = ("type", "label", "iri", "pagerank", "degree", "weighted_degree", "
 def network(graph: BuiltGraph) -> nx.Graph:
     """The article-entity view with every node's type, label, metrics and clusters as attributes, and each
     edge's relation (hasTechnology, closest, ...) and weight."""
-    store = graph.store()
-    proj = project(projection_quads(store))
+    proj = project(projection_quads(graph.store()))
     g = proj.graph
-    data = collect_view(q for p in VIEW_PREDICATES for q in store.quads_for_pattern(None, NamedNode(p), None, None))
+    data = graph_view_data(graph)
     for n in g.nodes:
         m = data.metrics.get(n, {})
         clusters = sorted(data.in_cluster.get(n, ()), key=lambda c: data.clusters[c].get("level", 0))
@@ -162,7 +149,7 @@ def write_ntriples(graph: BuiltGraph, path: Path) -> int:
 
     def counted() -> Iterator[Triple]:
         nonlocal count
-        for t in union_triples(graph.quads(), graph.article_prefix()):
+        for t in graph.triples():
             count += 1
             yield t
 
@@ -274,3 +261,24 @@ def write_jsonld(graph: BuiltGraph, path: Path, base: str | None = None) -> int:
         switch(None)
         fh.write("\n]\n}\n")
     return count
+
+
+FORMATS = {"graphml": "graphml", "gexf": "gexf", "csv": "csv", "jsonld": "jsonld", "nquads": "nq", "nt": "nt"}
+
+
+def export(graph: BuiltGraph, fmt: str, target: Path | None = None) -> tuple[Path, str]:
+    """Write one export (`kg export`): into `target`, by default export.<ext> (a folder export-csv for csv)
+    in the graph's folder. Returns where, and what was written."""
+    if fmt not in FORMATS:
+        raise KgError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+    ext = FORMATS[fmt]
+    path = target or graph.folder / (f"export-{ext}" if fmt == "csv" else f"export.{ext}")
+    if fmt in ("graphml", "gexf"):
+        g = write_graphml(graph, path) if fmt == "graphml" else write_gexf(graph, path)
+        return path, f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges"
+    if fmt == "csv":
+        nodes, edges = write_csv(graph, path)
+        return path, f"{nodes.name} and {edges.name}"
+    if fmt == "nt":
+        return path, f"{write_ntriples(graph, path):,} triples"
+    return path, f"{(write_jsonld if fmt == 'jsonld' else write_nquads)(graph, path):,} quads"

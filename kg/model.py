@@ -17,8 +17,6 @@ TABLE_KINDS: dict[str, str] = {
 ENTITY_KINDS: tuple[str, ...] = (
     "Signal", "Technology", "Concern", "Behavior", "Issue", "Theme", "Keyword", "Category", "ContentType",
 )
-# Canonical table fields, in output order.
-FIELDS: tuple[str, ...] = ("name", "description", "change", "ten_year", "driving_force", "relevancy", "src")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import re
 from dataclasses import dataclass, field
 
-from kg.formats import column_field, norm, other_field, section_kind
-from kg.model import TABLE_KINDS, Bullet, Document, ExtraSection, Link, Problem, Row, Skipped
+from kg.formats import norm, other_field, section_kind
+from kg.model import TABLE_KINDS, Bullet, Document, ExtraSection, Link, Problem, Skipped
+from kg.tables import looks_like_header, read_table
 from kg.textio import NotText, decode
 
 PARSER_VERSION = "4"
@@ -20,10 +20,7 @@ _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$")
 _TITLE_TAIL = re.compile(r"(?:,\s*)?(?:\(\s*from\s+page\s+|from\s+\(\s*)(?=\[)", re.IGNORECASE)
 _EXTERNAL = re.compile(r"\[\s*external\s+link\s*\]\(", re.IGNORECASE)
 _LINK = re.compile(r"^\[(?P<title>.*)\]\((?P<target>[^()]*)\)$")
-_RELEVANCY = re.compile(r"^\+?(\d+)(?:\.0*)?$")
 _HEX_ID = re.compile(r"^[0-9a-f]{32}$")
-_WORD_END = re.compile(r"[\s,;:.!?]+$")
-_STOP_TAIL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"}
 
 
 def page_date(page_id: str) -> str:
@@ -60,46 +57,6 @@ def _link_parts(text: str, start: int) -> tuple[str, str, int] | None:
     return None
 
 
-def split_cells(line: str) -> list[str]:
-    """Cells of a pipe-table line; `\\|` is a literal pipe."""
-    s = line.strip()
-    if s.startswith("|"):
-        s = s[1:]
-    if s.endswith("|") and not s.endswith("\\|"):
-        s = s[:-1]
-    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", s)]
-
-
-def pipe_positions(line: str) -> list[int]:
-    """Offsets of the unescaped pipes of a table line."""
-    return [m.start() for m in re.finditer(r"(?<!\\)\|", line)]
-
-
-def split_aligned(line: str, boundaries: list[int]) -> list[str] | None:
-    """Cells of a row of a padded table (pandas `to_markdown`) cut only at the header's pipe offsets, so that a
-    bare `|` inside a cell stays in it; None if the row's pipes do not line up with the header's."""
-    pipes = set(pipe_positions(line))
-    if len(boundaries) < 2 or not set(boundaries) <= pipes:
-        return None
-    inner = [p for p in pipes if p not in boundaries]
-    if any(p < boundaries[0] or p > boundaries[-1] for p in inner):
-        return None
-    edges = boundaries if line.lstrip().startswith("|") else [-1, *boundaries]
-    if not line.rstrip().endswith("|"):
-        edges = [*edges, len(line)]
-    return [line[a + 1:b].strip().replace("\\|", "|") for a, b in itertools.pairwise(edges)]
-
-
-def derive_name(text: str, words: int = 8) -> str:
-    """A short deterministic name from a description: its first words, up to the first sentence end."""
-    first = re.split(r"(?<=[.!?;:])\s", text.strip(), maxsplit=1)[0]
-    parts = first.split()[:words]
-    while len(parts) > 1 and parts[-1].lower() in _STOP_TAIL:
-        parts.pop()
-    name = " ".join(parts)
-    return _WORD_END.sub("", name) or text.strip()[:60]
-
-
 @dataclass(slots=True)
 class _Block:
     kind: str  # "table", "bullets", "text"
@@ -126,7 +83,7 @@ def _blocks(body: list[tuple[int, str]]) -> list[_Block]:
             blocks.append(block)
             continue
         if line.lstrip().startswith("|") and line.rstrip().endswith("|"):
-            if _looks_like_header(line):  # a header whose separator line is missing
+            if looks_like_header(line):  # a header whose separator line is missing
                 block = _Block("table", n, [(n, line)])
                 i += 1
                 while i < len(body) and body[i][1].strip() and "|" in body[i][1]:
@@ -170,13 +127,6 @@ def _blocks(body: list[tuple[int, str]]) -> list[_Block]:
             i += 1
         blocks.append(block)
     return blocks
-
-
-def _looks_like_header(line: str) -> bool:
-    """A table line made of known column names, with a name or a description column among them."""
-    fields = [column_field(c) for c in split_cells(line)]
-    known = [f for f in fields if f]
-    return len(known) >= 2 and len(known) == len(fields) and bool({"name", "description"} & set(known))
 
 
 def _bullet_text(line: str) -> str:
@@ -352,88 +302,7 @@ class _Parser:
         if block.kind != "table":
             self.keep(block.line, heading, "\n".join(t for _, t in block.lines), f"non-table text in {heading}")
             return
-        header_line, header = block.lines[0]
-        headers = split_cells(header)
-        fields: list[str | None] = []
-        seen: set[str] = set()
-        singular = kind.lower()
-        for h in headers:
-            key = _norm_header(h)
-            f = column_field(h)
-            if f == "name" and key not in ("name", "title", singular):
-                f = f if key in ("signal", "concern", "behavior", "behaviour", "technology", "issue") else None
-            if f is None or f in seen:
-                fields.append(None)
-                if h:
-                    self.warn(header_line, "unknown-column", f"{heading}: column {h!r} kept as extra cells")
-            else:
-                fields.append(f)
-                seen.add(f)
-        rows: list[Row] = []
-        seen_rows: set[tuple[str, ...]] = set()
-        header_key = [_norm_header(h) for h in headers]
-        boundaries = pipe_positions(header)
-        for n, line in block.lines[1:]:
-            cells = split_cells(line)
-            if len(cells) > len(headers):
-                aligned = split_aligned(line, boundaries)
-                if aligned is not None and len(aligned) == len(headers):
-                    cells = aligned
-                    self.warn(n, "pipe-in-cell", f"{heading}: a bare '|' inside a cell kept in its cell (the "
-                              "header's column boundaries place it)", "info")
-            if [_norm_header(c) for c in cells] == header_key:
-                self.warn(n, "repeated-header", f"{heading}: the header row again; skipped", "info")
-                continue
-            if len(cells) < len(headers):
-                self.warn(n, "short-row", f"{heading}: row has {len(cells)} cells, header has {len(headers)}")
-                cells += [""] * (len(headers) - len(cells))
-            elif len(cells) > len(headers):
-                self.warn(n, "long-row", f"{heading}: row has {len(cells)} cells, header has {len(headers)}; "
-                          "extra cells kept")
-            if not any(cells):
-                self.warn(n, "empty-row", f"{heading}: empty row", "info")
-                continue
-            values: dict[str, str] = {}
-            extra: list[tuple[str, str]] = []
-            for i, cell in enumerate(cells):
-                f = fields[i] if i < len(fields) else None
-                if f is not None:
-                    values[f] = cell
-                elif cell:
-                    extra.append((headers[i] if i < len(headers) and headers[i] else f"column {i + 1}", cell))
-            rel_cell = values.get("relevancy", "")
-            if rows and not cells[0] and not values.get("name") and not rel_cell:
-                prev = rows[-1]
-                for f, v in values.items():
-                    if v and f not in ("relevancy", "name"):
-                        setattr(prev, f, f"{getattr(prev, f)} {v}".strip())
-                prev.extra.extend(extra)
-                self.warn(n, "wrapped-row", f"{heading}: continuation row joined to the row of line {prev.line}")
-                continue
-            row_key = tuple(cells)
-            if row_key in seen_rows:
-                self.warn(n, "duplicate-row", f"{heading}: duplicate row dropped (same cells as an earlier row)")
-                continue
-            seen_rows.add(row_key)
-            row = Row(kind, n, values.get("name", ""), values.get("description", ""), values.get("change", ""),
-                      values.get("ten_year", ""), values.get("driving_force", ""), src=values.get("src", ""),
-                      extra=extra)
-            if rel_cell:
-                m = _RELEVANCY.match(rel_cell)
-                if m and 1 <= int(m[1]) <= 5:
-                    row.relevancy = int(m[1])
-                else:
-                    row.relevancy_text = rel_cell
-                    self.warn(n, "relevancy", f"{heading}: relevancy {rel_cell!r} is not an integer 1-5; kept as text")
-            rows.append(row)
-        for row in rows:
-            if not row.name:
-                source = row.description or row.change or row.ten_year or row.driving_force
-                source = source or next((v for _, v in row.extra), "") or row.src
-                row.name = derive_name(source)
-                row.name_derived = True
-                self.warn(row.line, "derived-name", f"{heading}: row has no name; named {row.name!r} from its text")
-        self.doc.rows.extend(rows)
+        self.doc.rows.extend(read_table(kind, heading, block.lines, self.warn))
 
     # -- driver -------------------------------------------------------------
 

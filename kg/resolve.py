@@ -15,18 +15,15 @@ and Signals, Concerns, Behaviors and Issues are linked to the Technologies their
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from kg.errors import AliasError
+from kg.aliases import Aliases
 from kg.identity import fold, name_key, slug
-from kg.model import DocSummary, Document, Problem, surface_forms
+from kg.model import Document, surface_forms
 
 SAME_NAME = "same name (case, spacing, punctuation)"
 PLURAL = "singular/plural"
@@ -106,68 +103,6 @@ class Entity:
     @property
     def alt_labels(self) -> list[str]:
         return sorted(f for f in self.forms if f != self.label)
-
-
-@dataclass
-class Aliases:
-    """Analyst decisions: groups of names to merge, pairs of names never to merge (per type)."""
-
-    merge: list[tuple[str, list[str], str | None]] = field(default_factory=list)  # (type, names, label)
-    forbid: list[tuple[str, str, str]] = field(default_factory=list)  # (type, name, other)
-
-
-def load_aliases(path: Path) -> Aliases:
-    """Read an alias file: YAML (merge:/forbid: lists) or CSV (action,type,name,other[,label])."""
-    from kg.model import ENTITY_KINDS
-
-    aliases = Aliases()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise AliasError(f"cannot read alias file {path}: {exc.strerror}") from None
-
-    def kind_of(value: object, where: str) -> str:
-        k = str(value or "").strip()
-        match = next((x for x in ENTITY_KINDS if x.lower() == k.lower().replace(" ", "")), None)
-        if match is None:
-            raise AliasError(f"{path}: {where}: unknown type {k!r} (one of {', '.join(ENTITY_KINDS)})")
-        return match
-
-    if path.suffix.lower() == ".csv":
-        rows = list(csv.DictReader(text.splitlines()))
-        for i, row in enumerate(rows, 2):
-            action = (row.get("action") or "").strip().lower()
-            kind = kind_of(row.get("type"), f"line {i}")
-            name, other = (row.get("name") or "").strip(), (row.get("other") or "").strip()
-            if not name or not other:
-                raise AliasError(f"{path}: line {i}: name and other are required")
-            if action == "merge":
-                aliases.merge.append((kind, [name, other], (row.get("label") or "").strip() or None))
-            elif action in ("forbid", "split"):
-                aliases.forbid.append((kind, name, other))
-            else:
-                raise AliasError(f"{path}: line {i}: action must be merge or forbid, not {action!r}")
-        return aliases
-    import yaml
-
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise AliasError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict) or set(data) - {"merge", "forbid"}:
-        raise AliasError(f"{path}: expected a mapping with 'merge' and/or 'forbid' lists")
-    for i, item in enumerate(data.get("merge") or [], 1):
-        names = [str(n) for n in (item or {}).get("names") or []]
-        if len(names) < 2:
-            raise AliasError(f"{path}: merge #{i}: give at least two names")
-        aliases.merge.append((kind_of(item.get("type"), f"merge #{i}"), names, item.get("label")))
-    for i, item in enumerate(data.get("forbid") or [], 1):
-        names = [str(n) for n in (item or {}).get("names") or []]
-        if len(names) < 2:
-            raise AliasError(f"{path}: forbid #{i}: give at least two names")
-        kind = kind_of(item.get("type"), f"forbid #{i}")
-        aliases.forbid += [(kind, a, b) for j, a in enumerate(names) for b in names[j + 1:]]
-    return aliases
 
 
 def choose_label(forms: Counter[str] | dict[str, int]) -> str:
@@ -290,9 +225,103 @@ def resolve(docs: Iterable[Document], aliases: Aliases | None = None) -> Resolut
         for kind, form in surface_forms(doc):
             counts[kind][form] += 1
     res = resolve_forms(counts, aliases)
+    from kg.mentions import mention_texts, technology_mentions  # they build on this module
+
     slugs = res.slugs()
     res.mentions = technology_mentions((t for d in docs for t in mention_texts(d, slugs)), res)
     return res
+
+
+def _apply_aliases(kind: str, forms: Counter[str], uf: _Union, aliases: Aliases, unused: list[str]) -> None:
+    """The alias file's forbids (as tokens no union may join) and merges for one type."""
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for f in forms:
+        by_key[name_key(f)].append(f)
+
+    def matching(name: str) -> list[str]:
+        return [name] if name in forms else by_key.get(name_key(name), [])
+
+    for i, (k, a, b) in enumerate(aliases.forbid, 1):
+        if k != kind:
+            continue
+        fa, fb = matching(a), matching(b)
+        if not fa or not fb:
+            unused.append(f"forbid {kind}: {a!r} / {b!r} (not both in the corpus)")
+        for f in fa:
+            uf.tokens[uf.find("f:" + f)].add(i)
+        for f in fb:
+            uf.tokens[uf.find("f:" + f)].add(-i)
+    for k, names, _ in aliases.merge:
+        if k != kind:
+            continue
+        found = [f for n in names for f in matching(n)]
+        if len(found) < 2:
+            unused.append(f"merge {kind}: {names!r} (fewer than two in the corpus)")
+        for f in found[1:]:
+            uf.union("f:" + found[0], "f:" + f, ALIAS)
+
+
+def _name_rules(kind: str, forms: Counter[str], uf: _Union, ambiguities: list[Ambiguity]) -> dict[str, set[str]]:
+    """Same name, plural, full form and expansion, and acronyms paired with one expansion only; returns the
+    expansions found per acronym key (an acronym with several is reported in `ambiguities`)."""
+    for f in sorted(forms):
+        key = name_key(f)
+        uf.union("f:" + f, "k:" + key, "")  # a form and its name key: "same name" unless other rules apply
+        st = stem_key(key)
+        if st != key:
+            uf.union("k:" + key, "k:" + st, PLURAL)
+    full: list[tuple[str, str, str]] = []
+    for f in sorted(forms):
+        parts = split_full(f)
+        if parts:
+            x, a = parts
+            kx = name_key(x)
+            uf.union("f:" + f, "k:" + kx, SHORT)
+            if stem_key(kx) != kx:
+                uf.union("k:" + kx, "k:" + stem_key(kx), PLURAL)
+            full.append((f, kx, name_key(a)))
+    expansions: dict[str, set[str]] = defaultdict(set)
+    for _, kx, ak in full:
+        expansions[stem_key(ak)].add(uf.find("k:" + kx))
+    for f, _, ak in full:
+        if len(expansions[stem_key(ak)]) > 1:
+            continue
+        uf.union("f:" + f, "k:" + ak, ACRONYM)
+        if stem_key(ak) != ak:
+            uf.union("k:" + ak, "k:" + stem_key(ak), PLURAL)
+    for ka, roots in sorted(expansions.items()):
+        if len(roots) > 1:
+            names = sorted({f for f, _, ak in full if stem_key(ak) == ka})
+            ambiguities.append(Ambiguity(kind, ka, names))
+    return expansions
+
+
+def _entities(kind: str, forms: Counter[str], uf: _Union, expansions: dict[str, set[str]],
+              wanted: list[str]) -> list[Entity]:
+    """One Entity per group of joined forms, labelled by its most used form (or the alias file's label)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for f in forms:
+        groups[uf.find("f:" + f)].append(f)
+    members: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for a, b, rule in uf.edges:
+        members[uf.find(a)].append((a, b, rule))
+    out = []
+    for root, group in groups.items():
+        sub = {f: forms[f] for f in group}
+        label = next((lbl for lbl in wanted if lbl in sub), choose_label(sub))
+        concepts = {stem_key(name_key(f)) for f in group}
+        lowered = {" ".join(f.split()).lower() for f in group}
+        for f in group:
+            parts = split_full(f)
+            if parts:
+                concepts.add(stem_key(name_key(parts[0])))
+                lowered.add(" ".join(parts[0].split()).lower())
+                if len(expansions[stem_key(name_key(parts[1]))]) == 1:
+                    concepts.add(stem_key(name_key(parts[1])))
+                    lowered.add(parts[1].lower())
+        out.append(Entity(kind, slug(name_key(label)), label, dict(sorted(sub.items())),
+                          _explain(label, group, members[root]), concepts, lowered))
+    return out
 
 
 def resolve_forms(counts: dict[str, Counter[str]], aliases: Aliases | None = None) -> Resolution:
@@ -305,87 +334,14 @@ def resolve_forms(counts: dict[str, Counter[str]], aliases: Aliases | None = Non
     for kind in sorted(counts):
         forms = counts[kind]
         uf = _Union()
-        by_key: dict[str, list[str]] = defaultdict(list)
-        for f in forms:
-            by_key[name_key(f)].append(f)
-
-        def matching(name: str, forms: Counter[str] = forms, by_key: dict[str, list[str]] = by_key) -> list[str]:
-            return [name] if name in forms else by_key.get(name_key(name), [])
-
-        for i, (k, a, b) in enumerate(aliases.forbid, 1):
-            if k != kind:
-                continue
-            fa, fb = matching(a), matching(b)
-            if not fa or not fb:
-                unused.append(f"forbid {kind}: {a!r} / {b!r} (not both in the corpus)")
-            for f in fa:
-                uf.tokens[uf.find("f:" + f)].add(i)
-            for f in fb:
-                uf.tokens[uf.find("f:" + f)].add(-i)
-        for k, names, _ in aliases.merge:
-            if k != kind:
-                continue
-            found = [f for n in names for f in matching(n)]
-            if len(found) < 2:
-                unused.append(f"merge {kind}: {names!r} (fewer than two in the corpus)")
-            for f in found[1:]:
-                uf.union("f:" + found[0], "f:" + f, ALIAS)
-        for f in sorted(forms):
-            key = name_key(f)
-            uf.union("f:" + f, "k:" + key, "")  # a form and its name key: "same name" unless other rules apply
-            st = stem_key(key)
-            if st != key:
-                uf.union("k:" + key, "k:" + st, PLURAL)
-        full: list[tuple[str, str, str]] = []
-        for f in sorted(forms):
-            parts = split_full(f)
-            if parts:
-                x, a = parts
-                kx = name_key(x)
-                uf.union("f:" + f, "k:" + kx, SHORT)
-                if stem_key(kx) != kx:
-                    uf.union("k:" + kx, "k:" + stem_key(kx), PLURAL)
-                full.append((f, kx, name_key(a)))
-        expansions: dict[str, set[str]] = defaultdict(set)
-        for _, kx, ak in full:
-            expansions[stem_key(ak)].add(uf.find("k:" + kx))
-        for f, _, ak in full:
-            if len(expansions[stem_key(ak)]) > 1:
-                continue
-            uf.union("f:" + f, "k:" + ak, ACRONYM)
-            if stem_key(ak) != ak:
-                uf.union("k:" + ak, "k:" + stem_key(ak), PLURAL)
-        for ka, roots in sorted(expansions.items()):
-            if len(roots) > 1:
-                names = sorted({f for f, _, ak in full if stem_key(ak) == ka})
-                ambiguities.append(Ambiguity(kind, ka, names))
+        _apply_aliases(kind, forms, uf, aliases, unused)
+        expansions = _name_rules(kind, forms, uf, ambiguities)
         for i, rule in sorted(uf.blocked.items()):
             _, a, b = aliases.forbid[i - 1]
             blocked.append({"type": kind, "forms": sorted([a, b]), "rule": rule,
                             "reason": "forbidden by the alias file"})
-        groups: dict[str, list[str]] = defaultdict(list)
-        for f in forms:
-            groups[uf.find("f:" + f)].append(f)
-        members: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for a, b, rule in uf.edges:
-            members[uf.find(a)].append((a, b, rule))
         wanted = [str(lbl) for k, _, lbl in aliases.merge if k == kind and lbl]
-        for root, group in groups.items():
-            sub = {f: forms[f] for f in group}
-            label = choose_label(sub)
-            label = next((lbl for lbl in wanted if lbl in sub), label)
-            concepts = {stem_key(name_key(f)) for f in group}
-            lowered = {" ".join(f.split()).lower() for f in group}
-            for f in group:
-                parts = split_full(f)
-                if parts:
-                    concepts.add(stem_key(name_key(parts[0])))
-                    lowered.add(" ".join(parts[0].split()).lower())
-                    if len(expansions[stem_key(name_key(parts[1]))]) == 1:
-                        concepts.add(stem_key(name_key(parts[1])))
-                        lowered.add(parts[1].lower())
-            entities.append(Entity(kind, slug(name_key(label)), label, dict(sorted(sub.items())),
-                                   _explain(label, group, members[root]), concepts, lowered))
+        entities.extend(_entities(kind, forms, uf, expansions, wanted))
     res = Resolution(entities, ambiguities, blocked, unused)
     res.related = related_concepts(res.entities)
     return res
@@ -407,133 +363,3 @@ def related_concepts(entities: list[Entity]) -> list[tuple[Entity, Entity]]:
                     x, y = sorted([(a.kind, a.slug), (b.kind, b.slug)])
                     pairs.add((*x, *y))
     return [(index[(k1, s1)], index[(k2, s2)]) for k1, s1, k2, s2 in sorted(pairs)]
-
-
-def mention_texts(doc: Document, slugs: dict[tuple[str, str], str]) -> list[tuple[str, str, str]]:
-    """(type, node slug, folded text) of the names and descriptions of a document's signals, concerns,
-    behaviors and issues: the text technology_mentions searches."""
-    out = []
-    for row in doc.rows:
-        if row.kind in TEXT_LINK_KINDS:
-            s = slugs[(row.kind, row.name)]
-            out.append((row.kind, s, fold(row.name)))
-            if row.description:
-                out.append((row.kind, s, fold(row.description)))
-    return out
-
-
-class MentionMatcher:
-    """Finds the Technologies that Signals, Concerns, Behaviors and Issues name in their names or in the
-    descriptions articles give them (texts from mention_texts, fed document by document). Technology names are
-    matched as whole words on folded text, in the singular or plural; one-word names shorter than three
-    letters are too ambiguous to match, and a name two technologies share matches neither."""
-
-    def __init__(self, res: Resolution, max_words: int = 8) -> None:
-        self.res = res
-        self.max_words = max_words
-        self.keys: dict[str, set[str]] = defaultdict(set)  # concept key -> technology slugs
-        for e in res.entities:
-            if e.kind != "Technology":
-                continue
-            for c in e.concepts:
-                words = c.split(" ")
-                if len(words) == 1 and len(c) < 3 and not any(ch.isdigit() for ch in c):
-                    continue
-                if len(words) <= max_words:
-                    self.keys[c].add(e.slug)
-        self.firsts = {c.split(" ", 1)[0] for c in self.keys} | {stem_word(c.split(" ", 1)[0]) for c in self.keys}
-        self.found: set[tuple[str, str, str]] = set()
-
-    def feed(self, texts: Iterable[tuple[str, str, str]]) -> None:
-        if not self.keys:
-            return
-        keys, firsts, max_words = self.keys, self.firsts, self.max_words
-        for kind, s, text in texts:
-            words = text.split(" ")
-            for i, w in enumerate(words):
-                if w not in firsts and stem_word(w) not in firsts:
-                    continue
-                for n in range(1, min(max_words, len(words) - i) + 1):
-                    gram = words[i:i + n]
-                    gram[-1] = stem_word(gram[-1])
-                    hit = keys.get(" ".join(gram))
-                    if hit and len(hit) == 1:
-                        self.found.add((kind, s, next(iter(hit))))
-
-    def pairs(self) -> list[tuple[Entity, Entity]]:
-        """(entity, technology) pairs found so far, sorted."""
-        index = {(e.kind, e.slug): e for e in self.res.entities}
-        return [(index[(k, s)], index[("Technology", t)]) for k, s, t in sorted(self.found)]
-
-
-def technology_mentions(texts: Iterable[tuple[str, str, str]], res: Resolution) -> list[tuple[Entity, Entity]]:
-    """(entity, technology) pairs in some texts (see MentionMatcher)."""
-    matcher = MentionMatcher(res)
-    matcher.feed(texts)
-    return matcher.pairs()
-
-
-@dataclass(slots=True)
-class ArticleIds:
-    """Which Article each document id is, after merging copies of one article."""
-
-    canonical: dict[str, str]  # doc id -> article id
-    problems: list[Problem]
-    groups: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _url_key(url: str) -> str:
-    url = url.strip()
-    if "?" in url:  # tracking parameters do not make another article
-        base, _, query = url.partition("?")
-        kept = [p for p in query.split("&") if p and not p.lower().startswith("utm_")]
-        url = base + ("?" + "&".join(kept) if kept else "")
-    return url.rstrip("/").lower()
-
-
-def resolve_articles(docs: Iterable[Document | DocSummary]) -> ArticleIds:
-    """One Article per external URL, and per (title, date): copies saved under two ids share the first id."""
-    docs = sorted(docs, key=lambda d: d.doc_id)
-    parent = {d.doc_id: d.doc_id for d in docs}
-    reason: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            x = parent[x]
-        return x
-
-    def join(group: list[Document | DocSummary], why: str) -> None:
-        for d in group[1:]:
-            a, b = find(group[0].doc_id), find(d.doc_id)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-                reason.setdefault(d.doc_id, why)
-
-    by_url: dict[str, list[Document | DocSummary]] = defaultdict(list)
-    by_title: dict[tuple[str, str], list[Document | DocSummary]] = defaultdict(list)
-    for d in docs:
-        if d.external_url:
-            by_url[_url_key(d.external_url)].append(d)
-        if d.title and not d.title_is_id and d.date:
-            by_title[(fold(d.title), d.date)].append(d)
-    for group in by_url.values():
-        join(group, "same external URL")
-    for group in by_title.values():
-        join(group, "same title and date")
-    canonical = {d.doc_id: find(d.doc_id) for d in docs}
-    members: dict[str, list[str]] = defaultdict(list)
-    for doc_id, root in canonical.items():
-        members[root].append(doc_id)
-    problems = []
-    groups = []
-    for d in docs:
-        root = canonical[d.doc_id]
-        if root != d.doc_id:
-            why = reason.get(d.doc_id, "same article")
-            problems.append(Problem(d.path, d.external_line or d.title_line, "same-article",
-                                    f"{why} as document {root}; merged into one Article"))
-    for root, ids in sorted(members.items()):
-        if len(ids) > 1:
-            groups.append({"article": root, "ids": sorted(ids),
-                           "rules": sorted({reason.get(i, "") for i in ids} - {""})})
-    return ArticleIds(canonical, problems, groups)

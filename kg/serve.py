@@ -13,255 +13,21 @@ are written, then switches to the new build atomically (see Endpoint).
 from __future__ import annotations
 
 import contextlib
-import multiprocessing as mp
-import queue
-import re
-import signal
 import threading
-import time
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KgError, QueryError, QuerySyntaxError
+from kg.errors import KgError
 from kg.outputs import Pin, pin
-from kg.sparql import Result, query_form, run_local, write_result
+from kg.protocol import TEXT, Request, is_absolute_iri, negotiate, service_description
+from kg.querypool import Limits, QueryPool
+from kg.sparql import query_form
 from kg.store import BuiltGraph
-from kg.vocab import DEFAULT_BASE, RDF
 
-
-@dataclass
-class Limits:
-    """What one request may use."""
-
-    timeout: float = 10.0  # seconds a query may run
-    max_rows: int = 10_000  # rows (or triples) in one answer
-    max_body: int = 1_000_000  # bytes of a request body
-    max_connections: int = 64  # requests handled at once; more get 503
-    read_timeout: float = 10.0  # seconds to send the request (slow clients)
-    workers: int = 2
-
-
-# Media types a client may ask for, per kind of answer, and the short `format` values clients send.
-_RESULT_MEDIA = {
-    "application/sparql-results+json": "json", "application/json": "json", "text/javascript": "json",
-    "application/javascript": "json", "application/sparql-results+xml": "xml", "application/xml": "xml",
-    "text/xml": "xml", "text/csv": "csv", "text/tab-separated-values": "tsv",
-}
-_GRAPH_MEDIA = {
-    "text/turtle": "turtle", "application/turtle": "turtle", "application/x-turtle": "turtle",
-    "application/n-triples": "nt", "text/plain": "nt", "application/ld+json": "jsonld",
-    "application/x-json+ld": "jsonld", "application/rdf+xml": "rdfxml", "application/xml": "rdfxml",
-    "text/xml": "rdfxml",
-}
-_RESULT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "srj": "json", "srx": "xml"}
-_GRAPH_NAMES = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
-                "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld", "rdfxml": "rdfxml", "rdf+xml": "rdfxml",
-                "rdf/xml": "rdfxml", "xml": "rdfxml", "rdf": "rdfxml"}
-GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
-
-
-def negotiate(accept: str, form: str, formats: list[str] | None = None) -> str | None:
-    """The format to answer in, following Accept (RFC 9110 q-values, first listed wins a tie). A `format`
-    parameter (a short name or a media type; several allowed) decides only where Accept names no format we
-    offer but allows any; values we do not know are ignored. None: nothing acceptable (406)."""
-    graph = form in GRAPH_FORMS
-    media_map, names = (_GRAPH_MEDIA, _GRAPH_NAMES) if graph else (_RESULT_MEDIA, _RESULT_NAMES)
-    default = "turtle" if graph else "json"
-    best: tuple[float, int, str] | None = None
-    wildcard = not accept.strip()
-    for i, part in enumerate(accept.split(",") if accept.strip() else []):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for p in params:
-            if p.lower().startswith("q="):
-                with contextlib.suppress(ValueError):
-                    q = float(p[2:])
-        media = media.lower()
-        if q <= 0:
-            continue
-        if media in ("*/*", "application/*", "text/*"):
-            wildcard = True
-            continue
-        fmt = media_map.get(media)
-        if fmt and (best is None or (q, -i) > (best[0], best[1])):
-            best = (q, -i, fmt)
-    if best:
-        return best[2]
-    if not wildcard:
-        return None
-    for value in formats or ():
-        v = value.strip().lower()
-        fmt = names.get(v) or media_map.get(v.split(";")[0].strip())
-        if fmt:
-            return fmt
-    return default
-
-
-# ------------------------------------------------------------------ workers
-
-@dataclass(frozen=True)
-class Request:
-    """One query as the worker runs it."""
-
-    query: str
-    accept: str = ""
-    formats: tuple[str, ...] = ()
-    default_graphs: tuple[str, ...] | None = None  # default-graph-uri (None: not given)
-    named_graphs: tuple[str, ...] | None = None  # named-graph-uri (None: not given)
-
-
-_TEXT = "text/plain; charset=utf-8"
-
-
-def answer(store: Any, req: Request, max_rows: int, base: str) -> tuple[int, str, bytes, bool]:
-    """(status, media type, body, truncated) of one request on a store."""
-    try:
-        form = query_form(req.query)
-        fmt = negotiate(req.accept, form, list(req.formats))
-        if fmt is None:
-            return 406, _TEXT, b"no acceptable format for a " + form.encode() + b" answer\n", False
-        protocol = req.default_graphs is not None or req.named_graphs is not None
-        result = run_local(store, req.query, max_rows, base,
-                           list(req.default_graphs or ()) if protocol else None,
-                           list(req.named_graphs or ()) if protocol else None)
-        body, media = write_result(result, fmt)
-        return 200, media, body, result.truncated
-    except QuerySyntaxError as exc:
-        return 400, _TEXT, (str(exc) + "\n").encode(), False
-    except QueryError as exc:
-        return 400, _TEXT, (str(exc) + "\n").encode(), False
-    except Exception as exc:  # a failed query must not take the worker down
-        return 500, _TEXT, f"query failed: {exc}\n".encode(), False
-
-
-def _worker(conn: Connection, store_path: str | None, trig: str, base: str) -> None:
-    """Answer (Request, max_rows) messages on a read-only store until the pipe closes."""
-    import pyoxigraph
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        if store_path:
-            store = pyoxigraph.Store.read_only(store_path)
-        else:
-            store = pyoxigraph.Store()
-            store.bulk_load(path=trig, format=pyoxigraph.RdfFormat.TRIG)
-    except (OSError, ValueError) as exc:
-        with contextlib.suppress(OSError):
-            conn.send(("failed", str(exc)))
-        return
-    conn.send(("ready",))
-    while True:
-        try:
-            req, max_rows = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(answer(store, req, max_rows, base))
-
-
-class _Worker:
-    def __init__(self, ctx: Any, store_path: str | None, trig: str, base: str) -> None:
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, store_path, trig, base), daemon=True)
-        self.proc.start()
-        child.close()
-        try:
-            ready = self.conn.poll(120) and self.conn.recv() == ("ready",)
-        except (EOFError, OSError):
-            ready = False
-        if not ready:
-            self.kill()
-            raise KgError(f"a query worker failed to open {store_path or trig}")
-
-    def kill(self) -> None:
-        with contextlib.suppress(Exception):
-            self.proc.kill()
-            self.proc.join(5)
-        with contextlib.suppress(Exception):
-            self.conn.close()
-
-
-class QueryPool:
-    """Worker processes that run queries on one build under a time limit. A worker that runs past the limit
-    is killed and replaced; one that cannot be replaced now is started again on a later request."""
-
-    def __init__(self, store_path: str | None, trig: str, limits: Limits, base: str = DEFAULT_BASE) -> None:
-        self.limits = limits
-        self._ctx = mp.get_context("spawn")
-        self._args = (store_path, trig, base)
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: list[_Worker] = []
-        self._lock = threading.Lock()
-        self.retired = False
-        for _ in range(max(1, limits.workers)):
-            self._start_one()
-
-    def _start_one(self) -> bool:
-        try:
-            w = _Worker(self._ctx, *self._args)
-        except KgError:
-            return False
-        with self._lock:
-            self._all.append(w)
-        self._idle.put(w)
-        return True
-
-    def run(self, req: Request, max_rows: int | None = None) -> tuple[int, str, bytes, bool] | None:
-        """(status, media type, body, truncated) of one query, at most `max_rows` rows (default: the limit's);
-        None if the pool was retired meanwhile."""
-        with self._lock:
-            missing = max(1, self.limits.workers) - len(self._all)
-        if missing > 0 and not self.retired and self._idle.empty():
-            self._start_one()
-        try:
-            worker = self._idle.get(timeout=self.limits.timeout)
-        except queue.Empty:
-            if self.retired:
-                return None
-            return 503, _TEXT, b"all query workers are busy; try again\n", False
-        try:
-            worker.conn.send((req, self.limits.max_rows if max_rows is None else max_rows))
-            if worker.conn.poll(self.limits.timeout):
-                result: tuple[int, str, bytes, bool] = worker.conn.recv()
-                self._idle.put(worker)
-                return result
-            msg = f"query stopped: it ran longer than the {self.limits.timeout:g} s limit\n"
-        except (EOFError, OSError):
-            msg = "the query worker died; try again\n"
-        self._drop(worker)
-        if not self.retired:
-            self._start_one()
-        return 503, _TEXT, msg.encode(), False
-
-    def _drop(self, worker: _Worker) -> None:
-        worker.kill()
-        with self._lock:
-            self._all = [w for w in self._all if w is not worker]
-
-    def retire(self) -> None:
-        """Stop taking new queries, let running ones finish (up to the time limit), then stop the workers."""
-        self.retired = True
-        deadline = time.monotonic() + self.limits.timeout + 1
-        while True:
-            with self._lock:
-                left = len(self._all)
-            if not left:
-                return
-            try:
-                w = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            self._drop(w)
-        self.close()
-
-    def close(self) -> None:
-        with self._lock:
-            workers, self._all = self._all, []
-        for w in workers:
-            w.kill()
+__all__ = ["Endpoint", "Limits", "negotiate"]
 
 
 @dataclass
@@ -291,7 +57,6 @@ class _Server(ThreadingHTTPServer):
         self.endpoint = endpoint
         self.limits = limits
         self.slots = threading.BoundedSemaphore(limits.max_connections)
-        self.stats = {"requests": 0, "errors": 0}
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self.slots.acquire(blocking=False):
@@ -330,9 +95,6 @@ class _Handler(BaseHTTPRequestHandler):
         self._text(code, message or self.responses.get(code, ("error",))[0])
 
     def _send(self, status: int, media: str, body: bytes, extra: dict[str, str] | None = None) -> None:
-        self.server.stats["requests"] += 1
-        if status >= 400:
-            self.server.stats["errors"] += 1
         try:
             self.send_response(status)
             self.send_header("Content-Type", media)
@@ -349,7 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _text(self, status: int, message: str, extra: dict[str, str] | None = None) -> None:
-        self._send(status, _TEXT, (message + "\n").encode(), extra)
+        self._send(status, TEXT, (message + "\n").encode(), extra)
 
     def do_OPTIONS(self) -> None:  # CORS preflight
         self._send(204, "text/plain", b"", {"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -440,7 +202,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         defaults, named = params.get("default-graph-uri"), params.get("named-graph-uri")
         for iri in (defaults or []) + (named or []):
-            if not _IRI.fullmatch(iri):
+            if not is_absolute_iri(iri):
                 self._text(400, f"not an absolute IRI: {iri!r}")
                 return
         formats = tuple(params.get("format", []) + params.get("output", []) + params.get("results", []))
@@ -459,37 +221,6 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         body, media = service_description(f"http://{host}/sparql", self.server.endpoint.live.graphs, fmt)
         self._send(200, media, body, {"Vary": "Accept"})
-
-
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
-SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
-
-
-def service_description(endpoint: str, graphs: list[str], fmt: str = "turtle") -> tuple[bytes, str]:
-    """The service description (SPARQL 1.1 Service Description) of an endpoint serving `graphs`."""
-    from pyoxigraph import BlankNode, NamedNode, Triple
-
-    a = RDF.type
-    svc, dataset, default = NamedNode(endpoint), BlankNode("dataset"), BlankNode("default")
-
-    def sd(name: str) -> NamedNode:
-        return NamedNode(SD + name)
-
-    triples = [Triple(svc, a, sd("Service")), Triple(svc, sd("endpoint"), svc),
-               Triple(svc, sd("supportedLanguage"), sd("SPARQL11Query")),
-               Triple(svc, sd("feature"), sd("UnionDefaultGraph")),
-               Triple(svc, sd("feature"), sd("BasicFederatedQuery"))]
-    for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
-              "N-Triples", "JSON-LD", "RDF_XML"):
-        triples.append(Triple(svc, sd("resultFormat"), NamedNode(FORMATS + f)))
-    triples += [Triple(svc, sd("defaultDataset"), dataset), Triple(dataset, a, sd("Dataset")),
-                Triple(dataset, sd("defaultGraph"), default), Triple(default, a, sd("Graph"))]
-    for i, g in enumerate(graphs):
-        node = BlankNode(f"g{i}")
-        triples += [Triple(dataset, sd("namedGraph"), node), Triple(node, a, sd("NamedGraph")),
-                    Triple(node, sd("name"), NamedNode(g))]
-    return write_result(Result("CONSTRUCT", triples=triples), fmt)
 
 
 class Endpoint:

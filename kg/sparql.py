@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
 
-from kg.errors import EndpointError, QueryError, QuerySyntaxError
+from kg.errors import EndpointError, NamedQueryNotFound, QueryError, QuerySyntaxError, UpdateRefused
 from kg.resources import ontology_dir
 from kg.vocab import DEFAULT_BASE, output_prefixes, prefixes
 
@@ -61,6 +61,14 @@ def named_queries(folder: Path | None = None) -> dict[str, NamedQuery]:
         params = {m.group(1): m.group(2) for m in _VALUES.finditer(text)}
         out[path.stem] = NamedQuery(path.stem, first, text, params)
     return out
+
+
+def named_query(name: str, folder: Path | None = None) -> NamedQuery:
+    """The named query of that name, or NamedQueryNotFound."""
+    queries = named_queries(folder)
+    if name not in queries:
+        raise NamedQueryNotFound(f"no named query {name!r}; see kg query --list")
+    return queries[name]
 
 
 def sparql_term(raw: str, like: str) -> str:
@@ -139,11 +147,6 @@ class Result:
     triples: list[pyoxigraph.Triple] = field(default_factory=list)
     truncated: bool = False
 
-    def records(self) -> list[dict[str, str]]:
-        """Rows as dicts of plain strings (unbound variables left out)."""
-        return [{v: t.value for v, t in zip(self.variables, row, strict=True) if t is not None}
-                for row in self.rows]
-
 
 def collect(answer: QuerySolutions | QueryBoolean | QueryTriples, max_rows: int | None = None) -> Result:
     """Read a pyoxigraph answer into a Result, stopping after max_rows rows or triples."""
@@ -181,7 +184,7 @@ def run_local(store: pyoxigraph.Store, query: str, max_rows: int | None = None, 
     default-graph-uri and named-graph-uri) when given, else the query's FROM / FROM NAMED, else the union
     of all graphs as the default graph and every named graph."""
     if query_form(query) == "UPDATE":
-        raise QueryError("updates are not allowed: kg queries are read-only")
+        raise UpdateRefused("updates are not allowed: kg queries are read-only")
     dataset: dict[str, object] = {}
     if default_graphs is not None or named_graphs is not None:
         dataset["default_graph"] = [pyoxigraph.NamedNode(g) for g in default_graphs or ()]
@@ -246,7 +249,7 @@ def run_remote(endpoint: str, query: str, timeout: float = 60.0, max_rows: int |
     """Run a query on a SPARQL 1.1 Protocol endpoint (POST, form-encoded) and read the answer."""
     form = query_form(query)
     if form == "UPDATE":
-        raise QueryError("updates are not allowed: kg queries are read-only")
+        raise UpdateRefused("updates are not allowed: kg queries are read-only")
     accept = ("application/n-triples, text/turtle;q=0.9" if form in ("CONSTRUCT", "DESCRIBE")
               else "application/sparql-results+json")
     full = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes().items()) + query
@@ -283,7 +286,9 @@ def ntriples(triples: Iterable[pyoxigraph.Triple]) -> bytes:
 
 
 def graph_store_url(store: str, graph: str | None) -> str:
-    """The Graph Store Protocol URL of the default graph or of a named graph."""
+    """The Graph Store Protocol URL of the default graph or of a named graph (an absolute IRI)."""
+    if graph is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+", graph):
+        raise QueryError(f"not an absolute IRI for a named graph: {graph!r}")
     sep = "&" if "?" in store else "?"
     return f"{store}{sep}default" if not graph else f"{store}{sep}graph={urllib.parse.quote(graph, safe='')}"
 

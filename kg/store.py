@@ -8,9 +8,10 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
-from pyoxigraph import Quad, RdfFormat
+from pyoxigraph import Quad, RdfFormat, Triple
 
 from kg.errors import GraphNotFound
 
@@ -25,14 +26,41 @@ class BuiltGraph:
             raise GraphNotFound(f"no built graph in {folder} (missing graph.trig); run `kg build --out {folder}` first")
         self._store: pyoxigraph.Store | None = None
 
-    def report(self) -> dict[str, object]:
+    def report(self) -> dict[str, Any]:
+        """report.json of the build ({} if there is none)."""
         path = self.folder / "report.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        return data
+
+    def triple_count(self) -> int:
+        """The number of distinct triples, as the build report gives it (0 if unknown)."""
+        return int(self.report().get("graph", {}).get("triples", 0) or 0)
 
     def quads(self) -> Iterator[Quad]:
         """Every quad of the graph, streamed from graph.trig."""
         with open(self.trig, "rb") as fh:
             yield from pyoxigraph.parse(fh, RdfFormat.TRIG)
+
+    def triples(self) -> Iterator[Triple]:
+        """Every triple of the graph, its graphs merged: a triple two documents assert (only possible for an
+        article two documents describe) is given once."""
+        shared = self.article_prefix()
+        seen: set[Triple] = set()
+        for q in self.quads():
+            t = q.triple
+            if q.subject.value.startswith(shared):  # type: ignore[union-attr]  # kg writes no RDF-star
+                if t in seen:
+                    continue
+                seen.add(t)
+            yield t
+
+    def merges(self) -> dict[str, Any]:
+        """merges.json: every entity merge with its forms and rules, and what was kept apart."""
+        path = self.folder / "merges.json"
+        if not path.is_file():
+            raise GraphNotFound(f"no merges.json in {self.folder}; run kg build --out {self.folder} first")
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
 
     def article_prefix(self) -> str:
         """IRI prefix of this graph's articles (from its base IRI, read off the Turtle prefixes)."""

@@ -42,7 +42,6 @@ class NotText(Exception):
 @dataclass(slots=True)
 class Decoded:
     lines: list[str]
-    encoding: str
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -76,7 +75,7 @@ def decode(data: bytes, file: str) -> Decoded:
     problems: list[Problem] = []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text, encoding = data.decode("utf-16"), "utf-16"
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise NotText("invalid UTF-16") from exc
         problems.append(Problem(file, 0, "utf16", "decoded as UTF-16 (byte order mark)", "info"))
@@ -85,9 +84,9 @@ def decode(data: bytes, file: str) -> Decoded:
             data = data[len(codecs.BOM_UTF8):]
             problems.append(Problem(file, 1, "bom", "UTF-8 byte order mark removed", "info"))
         try:
-            text, encoding = data.decode("utf-8"), "utf-8"
+            text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            text, encoding = data.decode("cp1252", errors="kg-latin1"), "cp1252"
+            text = data.decode("cp1252", errors="kg-latin1")
             bad_line = data[:exc.start].count(b"\n") + 1
             problems.append(Problem(file, bad_line, "cp1252", "not valid UTF-8; decoded as Windows-1252"))
     if text.startswith("\ufeff"):
@@ -106,4 +105,4 @@ def decode(data: bytes, file: str) -> Decoded:
         if fixed != line:
             problems.append(Problem(file, n + 1, "mojibake", f"repaired {_excerpt(line, fixed)}"))
             lines[n] = fixed
-    return Decoded(lines, encoding, problems)
+    return Decoded(lines, problems)

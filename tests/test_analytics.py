@@ -27,7 +27,7 @@ def _quads() -> list[Quad]:
 
     def node(kind: str, name: str) -> NamedNode:
         n = NamedNode(f"{B}{kind.lower()}/{name}")
-        q.append(Quad(n, RDF.type, KGO[kind], g))
+        q.append(Quad(n, RDF.type, KGO.term(kind), g))
         q.append(Quad(n, RDFS.label, Literal(name.upper()), g))
         return n
 
@@ -41,7 +41,7 @@ def _quads() -> list[Quad]:
         kind = {"t": "hasTechnology", "c": "hasConcern", "k": "hasKeyword"}.get(e[0], "hasTheme")
         if e == "cat":
             kind = "category"
-        q.append(Quad(arts[a], KGO[kind], ents[e], g))
+        q.append(Quad(arts[a], KGO.term(kind), ents[e], g))
         if r is not None:
             m = NamedNode(f"{B}mention/{i}")
             q.append(Quad(arts[a], KGO.mention, m, g))

@@ -136,3 +136,10 @@ def test_jsonld_nquads_and_ntriples(seeds_build: tuple[Path, BuildResult], tmp_p
     from_ttl = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
     assert len(from_nt) == len(from_ttl) == result.triples
     assert isomorphic(from_nt, from_ttl)
+
+
+def test_the_cli_offers_every_export_format() -> None:
+    from kg.cli import EXPORT_FORMATS
+    from kg.export import FORMATS
+
+    assert list(FORMATS) == EXPORT_FORMATS

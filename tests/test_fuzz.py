@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.model import Document, Skipped
-from kg.parse import parse_bytes, split_cells
+from kg.parse import parse_bytes
 from kg.rdf import Minter, document_quads
 from kg.resolve import resolve
+from kg.tables import split_cells
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -13,7 +13,9 @@ import pytest
 
 from kg.pipeline import BuildResult, build
 from kg.store import BuiltGraph
-from kg.viz import collect, select, write_html
+from kg.viewdata import collect
+from kg.viewselect import select
+from kg.viz import write_html
 from tests.conftest import SEEDS, write_docs
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -210,7 +212,8 @@ def test_the_explorer_data_is_the_same_from_the_build_and_from_the_graph(seeds_b
     from pyoxigraph import NamedNode
 
     from kg.store import BuiltGraph
-    from kg.viz import VIEW_PREDICATES, collect, write_html
+    from kg.viewdata import VIEW_PREDICATES, collect
+    from kg.viz import write_html
 
     out, result = seeds_build
     store = BuiltGraph(out).store()

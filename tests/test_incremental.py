@@ -22,8 +22,6 @@ PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "merges.json", "graph.html
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """120 generated documents (enough to use worker processes), made once."""
-    if not MAKE_CORPUS.is_file():
-        pytest.skip("make_corpus.py not found next to the project")
     folder = tmp_path_factory.mktemp("gen") / "corpus"
     subprocess.run([sys.executable, str(MAKE_CORPUS), str(folder), "--docs", "120", "--seed", "3"], check=True)
     return folder

@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from kg.model import Document, Skipped
-from kg.parse import derive_name, page_date, parse_bytes, split_cells
+from kg.parse import page_date, parse_bytes
+from kg.tables import derive_name, split_cells
 from tests.conftest import SEEDS
 
 

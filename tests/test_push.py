@@ -80,7 +80,7 @@ def test_push_then_query_gives_the_local_counts(oxigraph: str, seeds_build: tupl
 def test_push_into_a_named_graph_and_replace(oxigraph: str, seeds_build: tuple[Path, BuildResult]) -> None:
     out, result = seeds_build
     g = "https://example.org/graphs/seeds"
-    kg("push", "--graph", str(out), "--store", f"{oxigraph}/store", "--graph", g)
+    kg("push", "--graph", str(out), "--store", f"{oxigraph}/store", "--into", g)
     kg("push", "--graph", str(out), "--store", f"{oxigraph}/store", "--into", g)  # adding again: same set
     assert count(oxigraph, f"GRAPH <{g}> {{ ?s ?p ?o }}") == result.triples
     kg("push", "--graph", str(out), "--store", f"{oxigraph}/store", "--into", g, "--replace", "--batch", "500")
@@ -118,3 +118,6 @@ def test_push_keeps_the_named_graphs(oxigraph: str, seeds_build: tuple[Path, Bui
     bad = CliRunner().invoke(main, ["push", "--graph", str(out), "--store", f"{oxigraph}/store", "--graphs",
                                     "--into", "https://example.org/g"])
     assert bad.exit_code == 2
+    bad = CliRunner().invoke(main, ["push", "--graph", str(out), "--store", f"{oxigraph}/store",
+                                    "--into", "not an iri"])
+    assert bad.exit_code == 1 and "not an absolute IRI" in bad.output

@@ -9,11 +9,13 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
+from kg.aliases import load_aliases
+from kg.articles import resolve_articles
 from kg.cli import main
 from kg.errors import AliasError
 from kg.model import Document, Row
 from kg.pipeline import build
-from kg.resolve import load_aliases, resolve, resolve_articles, split_full, stem_key
+from kg.resolve import resolve, split_full, stem_key
 from tests.conftest import select, write_docs
 
 

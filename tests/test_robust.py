@@ -27,8 +27,6 @@ SEED = (SEEDS / "000_61f95d86ecc6b6dd.txt").read_text(encoding="utf-8")
 
 
 def make_corpus(folder: Path, docs: int, faults: float = 0.0, seed: int = 7) -> Path:
-    if not MAKE_CORPUS.is_file():
-        pytest.skip("make_corpus.py not found next to the project")
     truth = folder.parent / f"{folder.name}.truth.jsonl"
     subprocess.run([sys.executable, str(MAKE_CORPUS), str(folder), "--docs", str(docs), "--faults", str(faults),
                     "--seed", str(seed), "--truth", str(truth)], check=True)

@@ -21,6 +21,7 @@ from typing import cast
 from pyoxigraph import NamedNode
 
 from kg import analyze
+from kg.aliases import Aliases
 from kg.errors import StrictFailure
 from kg.outputs import OutputDir
 from kg.pipeline.analytics import run_analytics
@@ -30,7 +31,6 @@ from kg.pipeline.result import BuildResult
 from kg.pipeline.view import fill_sources, view_data
 from kg.pipeline.workers import Progress
 from kg.pipeline.write import write_graph, write_json, write_ontology
-from kg.resolve import Aliases
 from kg.viz import write_html
 from kg.vocab import DEFAULT_BASE, output_prefixes
 

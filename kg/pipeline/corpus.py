@@ -14,14 +14,17 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad
 
+from kg.aliases import Aliases
+from kg.articles import ArticleIds, resolve_articles
 from kg.cache import Cache
+from kg.mentions import MentionMatcher
 from kg.model import DocSummary, Problem, Skipped
 from kg.pipeline.emit_pass import EmitContext, emit_all
 from kg.pipeline.parse_pass import parse_all
 from kg.pipeline.workers import Progress
 from kg.project import Link
 from kg.rdf import Minter, corpus_quads
-from kg.resolve import Aliases, ArticleIds, MentionMatcher, Resolution, resolve_articles, resolve_forms
+from kg.resolve import Resolution, resolve_forms
 from kg.vocab import DEFAULT_BASE, KGO, RDF
 
 __all__ = ["Corpus", "corpus_level", "count_nodes", "gather", "vertices"]

@@ -13,17 +13,17 @@ from typing import Any
 from pyoxigraph import RdfFormat, serialize
 
 from kg.cache import Cache, code_version, key_of
+from kg.mentions import MentionMatcher, mention_texts
 from kg.model import DocSummary, Document, Problem
 from kg.pipeline.workers import Progress, run
 from kg.project import DEFAULT_WEIGHT, Link
 from kg.rdf import Minter, document_quads
-from kg.resolve import MentionMatcher, mention_texts
 from kg.vocab import output_prefixes
 
 __all__ = ["Emissions", "EmitContext", "emit_all", "emit_document", "emit_key", "strip_prefixes"]
 
 EMIT_VERSION = "2"
-EMIT_CODE = ("kg.rdf", "kg.identity", "kg.vocab", "kg.resolve", "kg.pipeline.emit_pass")
+EMIT_CODE = ("kg.rdf", "kg.identity", "kg.vocab", "kg.resolve", "kg.mentions", "kg.pipeline.emit_pass")
 
 
 @dataclass

@@ -17,7 +17,7 @@ from kg.sources import Source, find_sources
 
 __all__ = ["Parsed", "doc_key", "parse_all", "read_documents", "read_file"]
 
-PARSE_CODE = ("kg.parse", "kg.textio", "kg.model", "kg.formats")
+PARSE_CODE = ("kg.parse", "kg.tables", "kg.textio", "kg.model", "kg.formats")
 
 
 def read_file(path: Path, attempts: int = 3) -> tuple[bytes, os.stat_result]:

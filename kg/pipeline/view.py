@@ -8,7 +8,7 @@ from kg import analyze
 from kg.pipeline.corpus import Corpus
 from kg.project import Link
 from kg.rdf import Minter
-from kg.viz import ViewData
+from kg.viewdata import ViewData
 from kg.vocab import cluster_iri, double_text
 
 __all__ = ["fill_sources", "view_data"]

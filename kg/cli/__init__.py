@@ -2,137 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
 import json
-import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any
 
 import click
 
 from kg import __version__
-from kg.errors import KgError, StrictFailure
+from kg.cli.output import Reporter, emit, errors, format_option, graph_option, param_values, show_result
 from kg.vocab import DEFAULT_BASE
 
-F = TypeVar("F", bound=Callable[..., Any])
+__all__ = ["main"]
 
-
-def _errors(func: F) -> F:
-    """Turn library exceptions into one-line errors with exit code 1 (2 for usage)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except StrictFailure as exc:
-            for line in exc.problems:
-                click.echo(f"  {line}", err=True)
-            raise click.ClickException(str(exc)) from exc
-        except KgError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-def format_option(*choices: str) -> Callable[[F], F]:
-    """The --format option of commands that print rows."""
-    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True,
-                        help="Terminal table, or a format for scripts.")
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in value.items())
-    return str(value)
-
-
-def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str], title: str | None = None) -> None:
-    """Print rows as a rich table, CSV or JSON."""
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-    elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_cell(row.get(c, "")) for c in columns])
-        click.echo(buf.getvalue(), nl=False)
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=title, show_lines=False)
-        for c in columns:
-            table.add_column(c, overflow="fold")
-        for row in rows:
-            table.add_row(*[_cell(row.get(c, "")) for c in columns])
-        Console(width=max(100, shutil.get_terminal_size()[0]) if sys.stdout.isatty() else 160).print(table)
-
-
-class Reporter:
-    """Build progress on stderr: a bar with counts and rate on a terminal, plain lines otherwise."""
-
-    NAMES: ClassVar[dict[str, str]] = {"parse": "reading and parsing", "emit": "making RDF",
-                                       "analytics": "analytics", "write": "writing outputs",
-                                       "html": "drawing the explorer"}
-
-    def __init__(self, quiet: bool) -> None:
-        import time
-
-        self.quiet = quiet
-        self.tty = sys.stderr.isatty()
-        self.bar: Any = None
-        self.tasks: dict[str, Any] = {}
-        self.last: dict[str, float] = {}
-        self.start: dict[str, float] = {}
-        self.clock = time.monotonic
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.quiet:
-            return
-        name = self.NAMES.get(stage, stage)
-        now = self.clock()
-        self.start.setdefault(stage, now)
-        if self.tty:
-            if self.bar is None:
-                from rich.console import Console
-                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-                self.bar = Progress(TextColumn("{task.description:22}"), BarColumn(), MofNCompleteColumn(),
-                                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-                                    console=Console(stderr=True), transient=False)
-                self.bar.start()
-            if stage not in self.tasks:
-                self.tasks[stage] = self.bar.add_task(name, total=total, rate="")
-            elapsed = max(now - self.start[stage], 1e-9)
-            rate = f"{done / elapsed:,.0f}/s" if stage in ("parse", "emit") and done else ""
-            self.bar.update(self.tasks[stage], completed=done, total=total, rate=rate)
-            return
-        first = stage not in self.last
-        if first or done == total or now - self.last[stage] >= 5:
-            self.last[stage] = now
-            elapsed = now - self.start[stage]
-            if stage in ("parse", "emit"):
-                rate = f", {done / elapsed:,.0f} documents/s" if elapsed > 0 and done else ""
-                click.echo(f"{name}: {done:,}/{total:,}{rate}", err=True)
-            elif first:
-                click.echo(f"{name} ...", err=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-def graph_option(func: F) -> F:
-    """The --graph option every command that reads a built graph shares."""
-    return click.option("--graph", "graph_dir", type=click.Path(path_type=Path), default=Path("outputs"),
-                        show_default=True, help="Folder of a built graph (the --out of kg build).")(func)
+EXPORT_FORMATS = ["graphml", "gexf", "csv", "jsonld", "nquads", "nt"]  # kg.export.FORMATS, without importing it
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -158,15 +41,15 @@ def main() -> None:
               help="Reuse parsed documents and their RDF from earlier builds (in OUT/.kg/cache).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default: one per CPU).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-@_errors
+@errors
 def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool, analytics: bool, seed: int,
           resolution: float, aliases: Path | None, cache: bool, workers: int | None, quiet: bool) -> None:
     """Build the graph from SOURCES (files or folders; default seeds/) into --out.
 
     Example: kg build seeds/ --out outputs/
     """
+    from kg.aliases import load_aliases
     from kg.pipeline import build as run_build
-    from kg.resolve import load_aliases
 
     reporter = Reporter(quiet)
     try:
@@ -193,7 +76,7 @@ def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool, analyti
 @graph_option
 @click.option("--shapes", type=click.Path(path_type=Path, exists=True), default=None,
               help="SHACL shapes file (default: the ontology's shapes.ttl).")
-@_errors
+@errors
 def validate(graph_dir: Path, shapes: Path | None) -> None:
     """Check a built graph against the SHACL shapes; exit 1 if it does not conform.
 
@@ -216,7 +99,7 @@ def _open(graph_dir: Path) -> Any:
 @main.command()
 @graph_option
 @format_option("table", "json")
-@_errors
+@errors
 def stats(graph_dir: Path, fmt: str) -> None:
     """Counts per type, density, components and clusters per level of a built graph.
 
@@ -242,7 +125,7 @@ def stats(graph_dir: Path, fmt: str) -> None:
               type=click.Choice(["pagerank", "degree", "weighted_degree", "betweenness", "eigenvector"]))
 @click.option("-n", "count", type=int, default=10, show_default=True, help="How many nodes.")
 @format_option("table", "csv", "json")
-@_errors
+@errors
 def top(graph_dir: Path, types: tuple[str, ...], by: str, count: int, fmt: str) -> None:
     """The highest-ranked nodes by a centrality metric.
 
@@ -259,7 +142,7 @@ def top(graph_dir: Path, types: tuple[str, ...], by: str, count: int, fmt: str) 
 @graph_option
 @click.option("--level", type=int, default=None, help="Hierarchy level (0 = coarsest, the default).")
 @format_option("table", "csv", "json")
-@_errors
+@errors
 def clusters(graph_dir: Path, level: int | None, fmt: str) -> None:
     """Clusters of one level: label, size, parent and top members per type.
 
@@ -280,70 +163,18 @@ def clusters(graph_dir: Path, level: int | None, fmt: str) -> None:
 @click.option("--depth", type=int, default=1, show_default=True, help="Neighbourhood depth for --focus.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Page to write (default: view.html in the graph folder).")
-@_errors
+@errors
 def html(graph_dir: Path, top: int, types: tuple[str, ...], cluster: str | None, focus: str | None, depth: int,
          out: Path | None) -> None:
     """Write another view of a built graph as a self-contained HTML page.
 
     Example: kg html --focus "Mistral 7B" --depth 2 --out mistral.html
     """
-    from kg.viz import VIEW_PREDICATES, collect, write_html
+    from kg.viz import write_view
 
-    graph = _open(graph_dir)
-    store = graph.store()
-    from pyoxigraph import NamedNode
-
-    quads = (q for p in VIEW_PREDICATES for q in store.quads_for_pattern(None, NamedNode(p), None, None))
-    data = collect(quads)
     target = out or graph_dir / "view.html"
-    parts = [f"top {top}"] + [f"type {t}" for t in types]
-    parts += [f"cluster {cluster}"] if cluster else []
-    parts += [f"focus {focus!r} depth {depth}"] if focus else []
-    view = write_html(data, target, title=f"Knowledge graph view: {', '.join(parts)}", top=top, types=types,
-                      cluster=cluster, focus=focus, depth=depth)
+    view = write_view(_open(graph_dir), target, top, types, cluster, focus, depth)
     click.echo(f"Wrote {target}: {len(view.nodes)} of {view.total} nodes ({view.how}), {len(view.edges)} edges.")
-
-
-def _params(pairs: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
-        out[name.strip()] = value
-    return out
-
-
-def _show_result(result: Any, fmt: str) -> None:
-    from kg.sparql import write_result
-    from kg.vocab import output_prefixes
-
-    if result.form == "CONSTRUCT":
-        body, _ = write_result(result, "nt" if fmt == "nt" else "turtle")
-        click.echo(body.decode("utf-8"), nl=False)
-    elif fmt == "table":
-        if result.form == "ASK":
-            click.echo("true" if result.boolean else "false")
-            return
-        ctx = sorted(output_prefixes().items(), key=lambda kv: -len(kv[1]))
-
-        def short(term: Any) -> str:
-            if term is None:
-                return ""
-            value = term.value
-            if type(term).__name__ == "NamedNode":
-                for prefix, ns in ctx:
-                    if value.startswith(ns):
-                        return f"{prefix}:{value[len(ns):]}"
-            return value
-
-        rows = [{v: short(t) for v, t in zip(result.variables, row, strict=True)} for row in result.rows]
-        emit(rows, "table", result.variables, title=f"{len(rows)} rows")
-    else:
-        body, _ = write_result(result, fmt)
-        click.echo(body.decode("utf-8"), nl=not body.endswith(b"\n"))
-    if result.truncated:
-        click.echo(f"(stopped at {len(result.rows) or len(result.triples)} rows)", err=True)
 
 
 @main.command()
@@ -357,7 +188,7 @@ def _show_result(result: Any, fmt: str) -> None:
 @graph_option
 @format_option("table", "csv", "tsv", "json", "xml", "turtle", "nt")
 @click.option("--max-rows", type=int, default=None, help="Stop after this many rows.")
-@_errors
+@errors
 def query(text: str | None, file: Path | None, name: str | None, params: tuple[str, ...], list_: bool,
           endpoint: str | None, graph_dir: Path, fmt: str, max_rows: int | None) -> None:
     """Run a SPARQL query (our prefixes are predeclared): QUERY text, -f FILE.rq or --name NAME.
@@ -366,10 +197,10 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
 
     Example: kg query --name concerns-with-technology --param technology="Mistral 7B"
     """
-    from kg.sparql import bind, check_syntax, named_queries, run_local, run_remote
+    from kg.sparql import bind, check_syntax, named_queries, named_query, run_local, run_remote
 
-    queries = named_queries()
     if list_:
+        queries = named_queries()
         rows = [{"name": q.name, "parameters": ", ".join(f"{k}={v}" for k, v in q.params.items()),
                  "description": q.description} for q in queries.values()]
         emit(rows, "csv" if fmt == "csv" else ("json" if fmt == "json" else "table"),
@@ -379,9 +210,7 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
     if len(given) != 1:
         raise click.UsageError("give exactly one of QUERY, -f FILE or --name NAME (or --list)")
     if name:
-        if name not in queries:
-            raise click.ClickException(f"no named query {name!r}; see kg query --list")
-        sparql = bind(queries[name], _params(params))
+        sparql = bind(named_query(name), param_values(params))
     else:
         if params:
             raise click.UsageError("--param applies to named queries (--name)")
@@ -392,7 +221,7 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
     else:
         graph = _open(graph_dir)
         result = run_local(graph.store(), sparql, max_rows, base=graph.base)
-    _show_result(result, fmt)
+    show_result(result, fmt)
 
 
 @main.command()
@@ -402,7 +231,7 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run.")
 @click.option("--max-rows", type=int, default=10_000, show_default=True, help="Rows (or triples) per answer.")
 @click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
-@_errors
+@errors
 def serve(graph_dir: Path, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and the HTML explorer at /.
 
@@ -424,89 +253,57 @@ def serve(graph_dir: Path, host: str, port: int, timeout: float, max_rows: int, 
 @main.command()
 @click.option("--store", "store_url", required=True,
               help="Graph Store Protocol endpoint, e.g. http://host:7878/store (Oxigraph) or .../ds/data (Fuseki).")
-@click.option("--graph", "graphs", multiple=True, metavar="DIR|IRI",
-              help="The built graph's folder (default outputs/) and/or the IRI of the named graph to write into "
-                   "(a value with a scheme, like https://..., is an IRI). Without an IRI: the default graph.")
-@click.option("--into", "into", default=None, metavar="IRI", help="Named graph to write into (same as --graph IRI).")
+@graph_option
+@click.option("--into", "into", default=None, metavar="IRI",
+              help="The named graph to write into (default: the default graph).")
 @click.option("--graphs", "per_graph", is_flag=True,
               help="Keep the named graphs: each document's graph into the graph of its name, the corpus facts into "
                    "the default graph (instead of every triple into one graph).")
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
 @click.option("--batch", type=int, default=50_000, show_default=True, help="Triples per request.")
-@_errors
-def push(store_url: str, graphs: tuple[str, ...], into: str | None, per_graph: bool, replace: bool,
-         batch: int) -> None:
+@errors
+def push(store_url: str, graph_dir: Path, into: str | None, per_graph: bool, replace: bool, batch: int) -> None:
     """Upload the built graph to a SPARQL server through its Graph Store Protocol endpoint.
 
-    Example: kg push --store http://127.0.0.1:7878/store --graph https://example.org/graph/signals --replace
+    Example: kg push --store http://127.0.0.1:7878/store --into https://example.org/graph/signals --replace
     """
-    import re
-
-    from kg.export import union_triples
     from kg.sparql import push as gsp_push
+    from kg.sparql import push_dataset
 
-    iris = [g for g in graphs if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", g) and not Path(g).exists()]
-    dirs = [g for g in graphs if g not in iris]
-    if into:
-        iris.append(into)
-    if len(iris) > 1 or len(dirs) > 1:
-        raise click.UsageError("give at most one graph folder and one named-graph IRI")
-    graph_iri = iris[0] if iris else None
-    if per_graph and graph_iri:
-        raise click.UsageError("--graphs writes each graph under its own name; it takes no named-graph IRI")
-    graph = _open(Path(dirs[0]) if dirs else Path("outputs"))
-    total = int(graph.report().get("graph", {}).get("triples", 0) or 0)
+    if per_graph and into:
+        raise click.UsageError("--graphs writes each graph under its own name; it takes no --into")
+    graph = _open(graph_dir)
+    total = graph.triple_count()
 
     def progress(sent: int) -> None:
         share = f" ({100 * sent / total:.0f}%)" if total else ""
         click.echo(f"  sent {sent:,} of {total:,} triples{share}", err=True)
 
+    done = " (replaced)." if replace else "."
     if per_graph:
-        from kg.sparql import push_dataset
-
         sent, named = push_dataset(store_url, graph.quads(), replace, batch, progress=progress)
-        click.echo(f"Pushed {sent:,} triples into {named:,} named graphs and the default graph of {store_url}"
-                   + (" (replaced)." if replace else "."))
+        click.echo(f"Pushed {sent:,} triples into {named:,} named graphs and the default graph of {store_url}{done}")
         return
-    sent = gsp_push(store_url, union_triples(graph.quads(), graph.article_prefix()), graph_iri, replace, batch,
-                    progress=progress)
-    target = f"named graph <{graph_iri}>" if graph_iri else "the default graph"
-    click.echo(f"Pushed {sent:,} triples to {target} of {store_url}" + (" (replaced)." if replace else "."))
+    sent = gsp_push(store_url, graph.triples(), into, replace, batch, progress=progress)
+    target = f"named graph <{into}>" if into else "the default graph"
+    click.echo(f"Pushed {sent:,} triples to {target} of {store_url}{done}")
 
 
 @main.command(name="export")
 @graph_option
-@click.option("--format", "fmt", required=True,
-              type=click.Choice(["graphml", "gexf", "csv", "jsonld", "nquads", "nt"]))
+@click.option("--format", "fmt", required=True, type=click.Choice(EXPORT_FORMATS))
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="File to write (a folder for csv); default: export.<ext> in the graph folder.")
-@_errors
+@errors
 def export_cmd(graph_dir: Path, fmt: str, out: Path | None) -> None:
     """Export the graph for other tools: GraphML/GEXF (Gephi, Cytoscape), CSV tables, JSON-LD and N-Quads (one
     named graph per document, as in graph.trig), N-Triples (every graph merged).
 
     Example: kg export --format gexf --out graph.gexf
     """
-    from kg import export
+    from kg.export import export
 
-    graph = _open(graph_dir)
-    ext = {"graphml": "graphml", "gexf": "gexf", "csv": "csv", "jsonld": "jsonld", "nquads": "nq", "nt": "nt"}[fmt]
-    target = out or graph_dir / (f"export-{ext}" if fmt == "csv" else f"export.{ext}")
-    if fmt == "graphml":
-        g = export.write_graphml(graph, target)
-        what = f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges"
-    elif fmt == "gexf":
-        g = export.write_gexf(graph, target)
-        what = f"{g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges"
-    elif fmt == "csv":
-        nodes, edges = export.write_csv(graph, target)
-        what = f"{nodes.name} and {edges.name}"
-    elif fmt == "jsonld":
-        what = f"{export.write_jsonld(graph, target):,} quads"
-    elif fmt == "nquads":
-        what = f"{export.write_nquads(graph, target):,} quads"
-    else:
-        what = f"{export.write_ntriples(graph, target):,} triples"
+    target, what = export(_open(graph_dir), fmt, out)
     click.echo(f"Wrote {target}: {what}.")
 
 
@@ -514,7 +311,7 @@ def export_cmd(graph_dir: Path, fmt: str, out: Path | None) -> None:
 @graph_option
 @click.option("--type", "types", multiple=True, help="Only merges of this node type (repeatable).")
 @format_option("table", "csv", "json")
-@_errors
+@errors
 def merges(graph_dir: Path, types: tuple[str, ...], fmt: str) -> None:
     """List every merge of surface forms into one node, with the rule that made it, and what was kept apart.
 
@@ -522,10 +319,7 @@ def merges(graph_dir: Path, types: tuple[str, ...], fmt: str) -> None:
 
     Example: kg merges --type Technology
     """
-    path = graph_dir / "merges.json"
-    if not path.is_file():
-        raise click.ClickException(f"no merges.json in {graph_dir}; run kg build --out {graph_dir} first")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = _open(graph_dir).merges()
     entities = [e for e in data["entities"] if not types or e["type"] in types]
     if fmt == "json":
         click.echo(json.dumps({**data, "entities": entities}, indent=2, ensure_ascii=False))
@@ -556,7 +350,7 @@ def merges(graph_dir: Path, types: tuple[str, ...], fmt: str) -> None:
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @graph_option
 @click.option("--show", type=int, default=20, show_default=True, help="Losses to list.")
-@_errors
+@errors
 def check_cmd(sources: tuple[Path, ...], graph_dir: Path, show: int) -> None:
     """Re-read SOURCES (default seeds/) and check that every bullet, cell, title, link and page id is in the
     graph built from them, or named in its report; exit 1 on any silent loss.

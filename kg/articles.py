@@ -1,0 +1,79 @@
+"""Article identity: the documents that are copies of one article (same URL, or same title and date)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.identity import fold
+from kg.model import DocSummary, Document, Problem
+
+__all__ = ["ArticleIds", "resolve_articles"]
+
+
+@dataclass(slots=True)
+class ArticleIds:
+    """Which Article each document id is, after merging copies of one article."""
+
+    canonical: dict[str, str]  # doc id -> article id
+    problems: list[Problem]
+    groups: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _url_key(url: str) -> str:
+    url = url.strip()
+    if "?" in url:  # tracking parameters do not make another article
+        base, _, query = url.partition("?")
+        kept = [p for p in query.split("&") if p and not p.lower().startswith("utm_")]
+        url = base + ("?" + "&".join(kept) if kept else "")
+    return url.rstrip("/").lower()
+
+
+def resolve_articles(docs: Iterable[Document | DocSummary]) -> ArticleIds:
+    """One Article per external URL, and per (title, date): copies saved under two ids share the first id."""
+    docs = sorted(docs, key=lambda d: d.doc_id)
+    parent = {d.doc_id: d.doc_id for d in docs}
+    reason: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    def join(group: list[Document | DocSummary], why: str) -> None:
+        for d in group[1:]:
+            a, b = find(group[0].doc_id), find(d.doc_id)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+                reason.setdefault(d.doc_id, why)
+
+    by_url: dict[str, list[Document | DocSummary]] = defaultdict(list)
+    by_title: dict[tuple[str, str], list[Document | DocSummary]] = defaultdict(list)
+    for d in docs:
+        if d.external_url:
+            by_url[_url_key(d.external_url)].append(d)
+        if d.title and not d.title_is_id and d.date:
+            by_title[(fold(d.title), d.date)].append(d)
+    for group in by_url.values():
+        join(group, "same external URL")
+    for group in by_title.values():
+        join(group, "same title and date")
+    canonical = {d.doc_id: find(d.doc_id) for d in docs}
+    members: dict[str, list[str]] = defaultdict(list)
+    for doc_id, root in canonical.items():
+        members[root].append(doc_id)
+    problems = []
+    groups = []
+    for d in docs:
+        root = canonical[d.doc_id]
+        if root != d.doc_id:
+            why = reason.get(d.doc_id, "same article")
+            problems.append(Problem(d.path, d.external_line or d.title_line, "same-article",
+                                    f"{why} as document {root}; merged into one Article"))
+    for root, ids in sorted(members.items()):
+        if len(ids) > 1:
+            groups.append({"article": root, "ids": sorted(ids),
+                           "rules": sorted({reason.get(i, "") for i in ids} - {""})})
+    return ArticleIds(canonical, problems, groups)

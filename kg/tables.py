@@ -1,0 +1,163 @@
+"""Pipe tables of the format family: cells (a bare `|` put back by the header's column boundaries), headers
+mapped to row fields by kg/format.toml, wrapped, repeated, duplicate and nameless rows."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+
+from kg.formats import column_field, norm
+from kg.model import Row
+
+__all__ = ["Warn", "derive_name", "looks_like_header", "pipe_positions", "read_table", "split_aligned",
+           "split_cells"]
+
+Warn = Callable[..., None]  # (line, code, message[, severity]) -> None: the parser's way to report
+_RELEVANCY = re.compile(r"^\+?(\d+)(?:\.0*)?$")
+_WORD_END = re.compile(r"[\s,;:.!?]+$")
+_STOP_TAIL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"}
+_ROW_NAMES = ("signal", "concern", "behavior", "behaviour", "technology", "issue")
+
+
+def split_cells(line: str) -> list[str]:
+    """Cells of a pipe-table line; `\\|` is a literal pipe."""
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", s)]
+
+
+def pipe_positions(line: str) -> list[int]:
+    """Offsets of the unescaped pipes of a table line."""
+    return [m.start() for m in re.finditer(r"(?<!\\)\|", line)]
+
+
+def split_aligned(line: str, boundaries: list[int]) -> list[str] | None:
+    """Cells of a row of a padded table (pandas `to_markdown`) cut only at the header's pipe offsets, so that a
+    bare `|` inside a cell stays in it; None if the row's pipes do not line up with the header's."""
+    pipes = set(pipe_positions(line))
+    if len(boundaries) < 2 or not set(boundaries) <= pipes:
+        return None
+    inner = [p for p in pipes if p not in boundaries]
+    if any(p < boundaries[0] or p > boundaries[-1] for p in inner):
+        return None
+    edges = boundaries if line.lstrip().startswith("|") else [-1, *boundaries]
+    if not line.rstrip().endswith("|"):
+        edges = [*edges, len(line)]
+    return [line[a + 1:b].strip().replace("\\|", "|") for a, b in itertools.pairwise(edges)]
+
+
+def derive_name(text: str, words: int = 8) -> str:
+    """A short deterministic name from a description: its first words, up to the first sentence end."""
+    first = re.split(r"(?<=[.!?;:])\s", text.strip(), maxsplit=1)[0]
+    parts = first.split()[:words]
+    while len(parts) > 1 and parts[-1].lower() in _STOP_TAIL:
+        parts.pop()
+    name = " ".join(parts)
+    return _WORD_END.sub("", name) or text.strip()[:60]
+
+
+def looks_like_header(line: str) -> bool:
+    """A table line made of known column names, with a name or a description column among them."""
+    fields = [column_field(c) for c in split_cells(line)]
+    known = [f for f in fields if f]
+    return len(known) >= 2 and len(known) == len(fields) and bool({"name", "description"} & set(known))
+
+
+def _fields(kind: str, heading: str, headers: list[str], line: int, warn: Warn) -> list[str | None]:
+    """The row field of each column (None: kept as extra cells), each field once."""
+    fields: list[str | None] = []
+    seen: set[str] = set()
+    for h in headers:
+        key = norm(h)
+        f = column_field(h)
+        if f == "name" and key not in ("name", "title", kind.lower()):
+            f = f if key in _ROW_NAMES else None
+        if f is None or f in seen:
+            fields.append(None)
+            if h:
+                warn(line, "unknown-column", f"{heading}: column {h!r} kept as extra cells")
+        else:
+            fields.append(f)
+            seen.add(f)
+    return fields
+
+
+def _cells(line: str, n: int, heading: str, headers: list[str], boundaries: list[int], warn: Warn) -> list[str]:
+    """A row's cells, a bare pipe inside a cell put back where the header's boundaries place it; a long row
+    that cannot be mended keeps its extra cells."""
+    cells = split_cells(line)
+    if len(cells) > len(headers):
+        aligned = split_aligned(line, boundaries)
+        if aligned is not None and len(aligned) == len(headers):
+            warn(n, "pipe-in-cell", f"{heading}: a bare '|' inside a cell kept in its cell (the header's column "
+                 "boundaries place it)", "info")
+            return aligned
+        warn(n, "long-row", f"{heading}: row has {len(cells)} cells, header has {len(headers)}; extra cells kept")
+    return cells
+
+
+def _relevancy(row: Row, cell: str, heading: str, warn: Warn) -> None:
+    m = _RELEVANCY.match(cell)
+    if m and 1 <= int(m[1]) <= 5:
+        row.relevancy = int(m[1])
+    else:
+        row.relevancy_text = cell
+        warn(row.line, "relevancy", f"{heading}: relevancy {cell!r} is not an integer 1-5; kept as text")
+
+
+def read_table(kind: str, heading: str, lines: list[tuple[int, str]], warn: Warn) -> list[Row]:
+    """The rows of a table (its first line the header), every dropped, joined or guessed row reported."""
+    header_line, header = lines[0]
+    headers = split_cells(header)
+    fields = _fields(kind, heading, headers, header_line, warn)
+    header_key = [norm(h) for h in headers]
+    boundaries = pipe_positions(header)
+    rows: list[Row] = []
+    seen_rows: set[tuple[str, ...]] = set()
+    for n, line in lines[1:]:
+        cells = _cells(line, n, heading, headers, boundaries, warn)
+        if [norm(c) for c in cells] == header_key:
+            warn(n, "repeated-header", f"{heading}: the header row again; skipped", "info")
+            continue
+        if len(cells) < len(headers):
+            warn(n, "short-row", f"{heading}: row has {len(cells)} cells, header has {len(headers)}")
+            cells += [""] * (len(headers) - len(cells))
+        if not any(cells):
+            warn(n, "empty-row", f"{heading}: empty row", "info")
+            continue
+        values: dict[str, str] = {}
+        extra: list[tuple[str, str]] = []
+        for i, cell in enumerate(cells):
+            f = fields[i] if i < len(fields) else None
+            if f is not None:
+                values[f] = cell
+            elif cell:
+                extra.append((headers[i] if i < len(headers) and headers[i] else f"column {i + 1}", cell))
+        if rows and not cells[0] and not values.get("name") and not values.get("relevancy"):
+            prev = rows[-1]
+            for f, v in values.items():
+                if v and f not in ("relevancy", "name"):
+                    setattr(prev, f, f"{getattr(prev, f)} {v}".strip())
+            prev.extra.extend(extra)
+            warn(n, "wrapped-row", f"{heading}: continuation row joined to the row of line {prev.line}")
+            continue
+        if tuple(cells) in seen_rows:
+            warn(n, "duplicate-row", f"{heading}: duplicate row dropped (same cells as an earlier row)")
+            continue
+        seen_rows.add(tuple(cells))
+        row = Row(kind, n, values.get("name", ""), values.get("description", ""), values.get("change", ""),
+                  values.get("ten_year", ""), values.get("driving_force", ""), src=values.get("src", ""), extra=extra)
+        if values.get("relevancy"):
+            _relevancy(row, values["relevancy"], heading, warn)
+        rows.append(row)
+    for row in rows:
+        if not row.name:
+            source = row.description or row.change or row.ten_year or row.driving_force
+            row.name = derive_name(source or next((v for _, v in row.extra), "") or row.src)
+            row.name_derived = True
+            warn(row.line, "derived-name", f"{heading}: row has no name; named {row.name!r} from its text")
+    return rows

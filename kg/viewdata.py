@@ -1,0 +1,113 @@
+"""What the explorer needs from a built graph (`ViewData`), gathered in one pass over its quads: node types,
+labels and other names, metrics, clusters, article facts, links, and each mention's relevancy and
+description."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from pyoxigraph import NamedNode, Quad, Triple
+
+from kg.store import BuiltGraph
+from kg.vocab import DCTERMS, KGO, LINK_NAMES, METRICS, RDF, RDFS, SKOS, XSD
+
+__all__ = ["VIEW_PREDICATES", "ViewData", "collect", "graph_view_data"]
+
+_LINK_PREDICATES = LINK_NAMES
+_METRICS = {t.value: t.value.rsplit("#", 1)[1] for t in METRICS.values()}  # IRI -> pagerank, weightedDegree, ...
+_ARTICLE = {DCTERMS.title.value: "title", DCTERMS.date.value: "date", DCTERMS.source.value: "url",
+            DCTERMS.identifier.value: "id", KGO.loaded.value: "loaded"}
+_MENTION = {KGO.entity.value: "entity", KGO.relevancy.value: "relevancy", DCTERMS.description.value: "description"}
+_CLUSTER = {KGO.level.value: "level", KGO.size.value: "size", KGO.parentCluster.value: "parent"}
+VIEW_PREDICATES = (RDF.type.value, RDFS.label.value, SKOS.altLabel.value, KGO.inCluster.value, KGO.mention.value,
+                   *_LINK_PREDICATES, *_METRICS, *_ARTICLE, *_MENTION, *_CLUSTER)
+
+
+@dataclass
+class ViewData:
+    """What the explorer needs from a built graph."""
+
+    types: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    alt: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    metrics: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    in_cluster: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    clusters: dict[str, dict[str, Any]] = field(default_factory=lambda: defaultdict(dict))
+    articles: dict[str, dict[str, Any]] = field(default_factory=lambda: defaultdict(dict))
+    links: dict[tuple[str, str], str] = field(default_factory=dict)  # (article, node) -> property name
+    weights: dict[tuple[str, str], int] = field(default_factory=dict)  # (article, node) -> relevancy
+    sources: dict[str, list[tuple[str, object, str]]] = field(
+        default_factory=lambda: defaultdict(list))  # node -> (article, relevancy, description) per mention
+
+    @property
+    def pagerank(self) -> dict[str, float]:
+        return {n: self.metrics.get(n, {}).get("pagerank", 0.0) for n in self.types}
+
+    def cluster_of(self, node: str, level: int = 0) -> str | None:
+        for c in self.in_cluster.get(node, ()):
+            if self.clusters[c].get("level") == level:
+                return c
+        return None
+
+
+def collect(quads: Iterable[Quad | Triple]) -> ViewData:
+    """Gather ViewData in one pass over a graph's quads (or triples)."""
+    v = ViewData()
+    mention_of: dict[str, str] = {}
+    mentions: dict[str, dict[str, object]] = defaultdict(dict)
+    type_iri, label_iri, alt_iri = RDF.type.value, RDFS.label.value, SKOS.altLabel.value
+    in_cluster, mention = KGO.inCluster.value, KGO.mention.value
+    for q in cast(Iterable[Any], quads):  # kg writes no RDF-star: every term has a .value
+        p = q.predicate.value
+        s = q.subject.value
+        if p == type_iri:
+            o = q.object.value
+            kind = KGO.local(o)
+            if kind is not None:
+                if kind == "Cluster":
+                    v.clusters[s]["level"] = v.clusters[s].get("level", 0)
+                elif kind not in ("Mention", "Section", "Cell"):
+                    v.types[s] = kind
+        elif p == label_iri:
+            v.labels.setdefault(s, q.object.value)
+        elif p == alt_iri:
+            v.alt[s].append(q.object.value)
+        elif p in _LINK_PREDICATES:
+            v.links[(s, q.object.value)] = _LINK_PREDICATES[p]
+        elif p in _METRICS:
+            o = q.object
+            v.metrics[s][_METRICS[p]] = int(o.value) if o.datatype == XSD.integer else float(o.value)
+        elif p == in_cluster:
+            v.in_cluster[s].append(q.object.value)
+        elif p == mention:
+            mention_of[q.object.value] = s
+        elif p in _MENTION:
+            o = q.object.value
+            mentions[s][_MENTION[p]] = int(o) if p.endswith("relevancy") else o
+        elif p in _CLUSTER:
+            o = q.object.value
+            v.clusters[s][_CLUSTER[p]] = o if p.endswith("parentCluster") else int(o)
+        elif p in _ARTICLE:
+            v.articles[s].setdefault(_ARTICLE[p], q.object.value)
+    for c, info in v.clusters.items():
+        info["label"] = v.labels.get(c, c)
+    for n in v.alt:
+        v.alt[n].sort()
+    for m in sorted(mention_of):
+        a, info = mention_of[m], mentions.get(m, {})
+        e, r = info.get("entity"), info.get("relevancy")
+        if not isinstance(e, str):
+            continue
+        v.sources[e].append((a, r if isinstance(r, int) else "", str(info.get("description", ""))))
+        if isinstance(r, int):
+            v.weights[(a, e)] = max(v.weights.get((a, e), 0), r)
+    return v
+
+
+def graph_view_data(graph: BuiltGraph) -> ViewData:
+    """The explorer's data of a built graph, read from its store (only the predicates the explorer uses)."""
+    store = graph.store()
+    return collect(q for p in VIEW_PREDICATES for q in store.quads_for_pattern(None, NamedNode(p), None, None))
