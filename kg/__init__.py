@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+__all__ = ["__version__", "load"]
+
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:

@@ -27,6 +27,24 @@ import numpy as np
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import ArpackNoConvergence, eigs
 
+__all__ = [
+    "BETWEENNESS_SAMPLES",
+    "DEFAULT_RESOLUTION",
+    "DEFAULT_SEED",
+    "DENSE_EIGEN_NODES",
+    "EXACT_BETWEENNESS_NODES",
+    "LABEL_MEMBERS",
+    "PARALLEL_NODES",
+    "BetweennessJob",
+    "Centrality",
+    "Cluster",
+    "betweenness",
+    "centrality",
+    "clusters",
+    "eigenvector",
+    "participation",
+]
+
 EXACT_BETWEENNESS_NODES = 2000
 BETWEENNESS_SAMPLES = 500
 DEFAULT_SEED = 42
@@ -148,6 +166,7 @@ class BetweennessJob:
             send.close()
 
     def result(self) -> tuple[dict[str, float], dict[str, object]]:
+        """The betweenness values and how they were computed (waits for the child, if any)."""
         if self.child is None:
             return betweenness(*self.args)
         try:

@@ -17,6 +17,8 @@ from kg.explore import cluster_rows, stats, top
 from kg.sparql import Result, bind, named_query, run_local
 from kg.store import BuiltGraph
 
+__all__ = ["KnowledgeGraph", "load", "to_python"]
+
 _NUMERIC = {"integer": int, "int": int, "long": int, "short": int, "decimal": float, "double": float,
             "float": float}
 
@@ -76,13 +78,53 @@ class KnowledgeGraph:
         return pd.DataFrame(rows, columns=result.variables)
 
     def top(self, *types: str, by: str = "pagerank", n: int = 10) -> list[dict[str, object]]:
+        """The highest-ranked nodes by a metric, as `kg top` lists them."""
         return top(self.graph, types, by, n)
 
     def stats(self) -> dict[str, object]:
+        """Counts, density, components and clusters per level, as `kg stats` gives them."""
         return stats(self.graph)
 
     def clusters(self, level: int | None = None) -> list[dict[str, object]]:
+        """The clusters of one level, as `kg clusters` lists them."""
         return cluster_rows(self.graph, level)
+
+    def merges(self) -> dict[str, Any]:
+        """Every merge with its forms and rules, and what was kept apart (`kg merges`)."""
+        return self.graph.merges()
+
+    def validate(self, shapes: str | Path | None = None) -> tuple[bool, str]:
+        """SHACL validation (`kg validate`): whether the graph conforms, and the report."""
+        from kg.validate import validate_graph
+
+        return validate_graph(self.graph.folder, Path(shapes) if shapes else None)
+
+    def export(self, fmt: str, path: str | Path | None = None) -> Path:
+        """Write an export (`kg export`: graphml, gexf, csv, jsonld, nquads, nt); returns where."""
+        from kg.export import export
+
+        return export(self.graph, fmt, Path(path) if path else None)[0]
+
+    def html(self, path: str | Path, top: int = 500, types: tuple[str, ...] = (), cluster: str | None = None,
+             focus: str | None = None, depth: int = 1) -> Any:
+        """Write another view of the graph as a page (`kg html`); returns the View it shows."""
+        from kg.viz import write_view
+
+        return write_view(self.graph, Path(path), top, types, cluster, focus, depth)
+
+    def check(self, *sources: str | Path) -> Any:
+        """Re-read the documents and find their content in the graph (`kg check`); returns the CheckResult."""
+        from kg.check import check
+
+        return check([Path(s) for s in sources] or [Path("seeds")], self.graph.folder)
+
+    def push(self, store: str, into: str | None = None, graphs: bool = False, replace: bool = False) -> int:
+        """Upload through the Graph Store Protocol (`kg push`); returns the number of triples sent."""
+        from kg.sparql import push, push_dataset
+
+        if graphs:
+            return push_dataset(store, self.graph.quads(), replace)[0]
+        return push(store, self.graph.triples(), into, replace)
 
 
 def load(folder: str | Path = "outputs") -> KnowledgeGraph:

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+__all__ = ["CACHE_VERSION", "Cache", "code_version", "key_of"]
+
 CACHE_VERSION = "4"
 _TABLES = {"docs": ("value",), "emit": ("compact", "ttl", "trig"), "analytics": ("value",)}
 
@@ -87,6 +89,7 @@ class Cache:
         return self._conn
 
     def close(self) -> None:
+        """Close this process's connection."""
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
         self._conn = None
@@ -107,17 +110,21 @@ class Cache:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, _dumps(value)))
 
     def load_index(self) -> dict[str, tuple[int, int, str]]:
+        """The last build's file index: path -> (size, mtime_ns, sha256)."""
         data = self._meta("index")
         return data if isinstance(data, dict) else {}
 
     def save_index(self, index: dict[str, tuple[int, int, str]]) -> None:
+        """Store the file index for the next build."""
         self._set_meta("index", index)
 
     def load_summaries(self) -> dict[str, Any]:
+        """The last build's document summaries by cache key."""
         data = self._meta("summaries")
         return data if isinstance(data, dict) else {}
 
     def save_summaries(self, summaries: dict[str, Any]) -> None:
+        """Store the document summaries for the next build."""
         self._set_meta("summaries", summaries)
 
     # -- entries
@@ -137,6 +144,7 @@ class Cache:
         return value
 
     def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is cached."""
         if not self.root:
             return False
         try:
@@ -163,6 +171,7 @@ class Cache:
         self.used.update((kind, r[0]) for r in rows)
 
     def block(self, kind: str, key: str, column: str) -> bytes:
+        """The Turtle or TriG block of a cached emission."""
         row = self.db.execute(f"SELECT {column} FROM {kind} WHERE key = ?", (key,)).fetchone()
         if row is None:
             raise KeyError(f"{kind} {key} is not in the build cache")

@@ -28,11 +28,14 @@ from kg.store import BuiltGraph
 from kg.tables import split_cells
 from kg.textio import NotText, decode
 
+__all__ = ["CheckResult", "Loss", "atoms", "check"]
+
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^()\s]*(?:\([^()]*\))?[^()\s]*)\s*\)")
 _NUMBER = re.compile(r"^[+]?\d+(\.0+)?$")
 @dataclass
 class Loss:
+    """A piece of content found neither in the graph nor in the report."""
     file: str
     line: int
     atom: str
@@ -51,6 +54,7 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
+        """Whether nothing was lost silently."""
         return not self.losses
 
 

@@ -9,6 +9,8 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kg.analyze import Centrality, Cluster
 from kg.vocab import DEFAULT, KGO, RDF, RDFS, cluster_iri, double, integer
 
+__all__ = ["cluster_quads", "metric_quads", "participation_quads"]
+
 
 def metric_quads(metrics: Centrality) -> Iterator[Quad]:
     """kgo:degree, weightedDegree, pagerank, betweenness and eigenvector of every vertex, sorted by IRI."""

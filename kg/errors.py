@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+__all__ = ["AliasError", "BuildLocked", "EndpointError", "GraphNotFound", "KgError", "NamedQueryNotFound",
+    "QueryError", "QuerySyntaxError", "SourceError", "StrictFailure", "UpdateRefused"]
+
 
 class KgError(Exception):
     """Base class of every error kg raises on purpose."""

@@ -15,6 +15,8 @@ from kg.project import project
 from kg.store import BuiltGraph
 from kg.vocab import KGO, KGO_NS, LINKS, METRICS, NODE_TYPES, RDF, RDFS, prefixes
 
+__all__ = ["CONTENT_TYPES", "METRIC_PROPS", "cluster_rows", "projection_quads", "stats", "top"]
+
 METRIC_PROPS = {name: term.value[len(KGO_NS):] for name, term in METRICS.items()}  # weighted_degree: weightedDegree
 # Types ranked by `kg top` when none is asked for: the content of the articles, not articles or facets.
 CONTENT_TYPES = ("Technology", "Signal", "Concern", "Behavior", "Issue", "Theme", "Keyword")

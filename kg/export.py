@@ -22,6 +22,9 @@ from kg.viewselect import layout
 from kg.viz import TYPE_COLORS
 from kg.vocab import RDF, XSD, output_prefixes
 
+__all__ = ["FORMATS", "GEXF_NS", "NODE_ATTRS", "export", "network", "write_csv", "write_gexf", "write_graphml",
+    "write_jsonld", "write_nquads", "write_ntriples"]
+
 # ------------------------------------------------------------------ exports of a built graph
 
 NODE_ATTRS = ("type", "label", "iri", "pagerank", "degree", "weighted_degree", "betweenness", "eigenvector",

@@ -9,6 +9,8 @@ from urllib.parse import quote, urlsplit
 
 from pyoxigraph import NamedNode
 
+__all__ = ["doc_segment", "fold", "name_key", "safe_iri", "slug"]
+
 _QUOTES = str.maketrans({c: "" for c in "'\"`´‘’‚‛“”„‟«»‹›"})
 _SYMBOLS = {"+": " plus ", "#": " sharp ", "&": " and ", "@": " at ", "%": " percent "}
 _SYMBOL_RE = re.compile(r"(?<=\w)\+\+|[+#&@%]")

@@ -48,6 +48,7 @@ class MentionMatcher:
         self.found: set[tuple[str, str, str]] = set()
 
     def feed(self, texts: Iterable[tuple[str, str, str]]) -> None:
+        """Search some (type, slug, folded text) texts for technology names."""
         if not self.keys:
             return
         keys, firsts, max_words = self.keys, self.firsts, self.max_words

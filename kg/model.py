@@ -5,6 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+__all__ = [
+    "ENTITY_KINDS",
+    "TABLE_KINDS",
+    "Bullet",
+    "DocSummary",
+    "Document",
+    "ExtraSection",
+    "Link",
+    "Problem",
+    "Row",
+    "Skipped",
+    "surface_forms",
+]
+
 # Entity kinds that come from tables, in document order, with their section names.
 TABLE_KINDS: dict[str, str] = {
     "signals": "Signal",
@@ -31,6 +45,7 @@ class Problem:
     end_line: int = 0  # last line of a problem that spans several lines (0: just `line`)
 
     def as_dict(self) -> dict[str, object]:
+        """The problem as report.json lists it."""
         out: dict[str, object] = {"file": self.file, "line": self.line}
         if self.end_line > self.line:
             out["end_line"] = self.end_line
@@ -140,6 +155,7 @@ class DocSummary:
 
     @classmethod
     def of(cls, doc: Document, key: str) -> DocSummary:
+        """The summary of a parsed document stored under `key`."""
         return cls(key, doc.doc_id, doc.path, doc.sha256, doc.title, doc.title_is_id, doc.title_line, doc.date,
                    doc.external_url, doc.external_line, list(surface_forms(doc)), [c.target for c in doc.closest],
                    list(doc.problems))

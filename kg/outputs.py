@@ -25,6 +25,8 @@ from pathlib import Path
 
 from kg.errors import BuildLocked
 
+__all__ = ["PIN", "PRODUCTS", "OutputDir", "Pin", "pin"]
+
 PIN = ".pin"
 # top-level links
 PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json", "kg.ttl", "catalog-v001.xml")
@@ -52,6 +54,7 @@ class Pin:
         return (self.build / "graph.trig").is_file()
 
     def release(self) -> None:
+        """Let sweep() remove the build again."""
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
@@ -108,6 +111,7 @@ class OutputDir:
         return path
 
     def current(self) -> Path | None:
+        """The live build's folder, or None before the first build."""
         link = self.meta / "current"
         return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 

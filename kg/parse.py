@@ -12,6 +12,8 @@ from kg.model import TABLE_KINDS, Bullet, Document, ExtraSection, Link, Problem,
 from kg.tables import looks_like_header, read_table
 from kg.textio import NotText, decode
 
+__all__ = ["PARSER_VERSION", "is_summary", "page_date", "parse_bytes", "parse_text"]
+
 PARSER_VERSION = "4"
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*$")

@@ -34,6 +34,9 @@ from pyoxigraph import Quad, Triple
 
 from kg.vocab import KGO, LINK_NAMES, NODE_TYPES, RDF, RDFS
 
+__all__ = ["COOC_NEIGHBOURS", "DEFAULT_WEIGHT", "FACETS", "MAX_ARTICLE_NODES", "Projection", "cooccurrence",
+    "links_of", "project", "project_links"]
+
 DEFAULT_WEIGHT = 3
 COOC_NEIGHBOURS = 10
 MAX_ARTICLE_NODES = 1000  # an article naming more nodes adds no co-occurrence links (real ones name ~50)

@@ -72,6 +72,7 @@ class _Worker:
             raise KgError(f"a query worker failed to open {store_path or trig}")
 
     def kill(self) -> None:
+        """Stop the worker process and close its pipe."""
         with contextlib.suppress(Exception):
             self.proc.kill()
             self.proc.join(5)
@@ -153,6 +154,7 @@ class QueryPool:
         self.close()
 
     def close(self) -> None:
+        """Stop every worker."""
         with self._lock:
             workers, self._all = self._all, []
         for w in workers:

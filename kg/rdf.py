@@ -31,6 +31,8 @@ from kg.vocab import (
 )
 from kg.vocab import integer as _int
 
+__all__ = ["MAX_LITERAL", "SNIPPET", "Emitted", "Minter", "corpus_quads", "document_quads"]
+
 _ROW_LETTER = {"Signal": "s", "Concern": "c", "Behavior": "b", "Technology": "t", "Issue": "i"}
 
 
@@ -56,6 +58,7 @@ class Minter:
     _cache: dict[tuple[str, str], NamedNode] = field(default_factory=dict)
 
     def node(self, kind: str, local: str) -> NamedNode:
+        """The IRI of a node of a type by its local name."""
         key = (kind, local)
         n = self._cache.get(key)
         if n is None:
@@ -63,15 +66,19 @@ class Minter:
         return n
 
     def article(self, doc_id: str) -> NamedNode:
+        """The IRI of the Article of a document id."""
         return self.node("Article", doc_segment(doc_id))
 
     def graph(self, doc_id: str) -> NamedNode:
+        """The IRI of a document's named graph."""
         return NamedNode(f"{self.base}graph/{doc_segment(doc_id)}")
 
     def entity(self, e: Entity) -> NamedNode:
+        """The IRI of a resolved entity."""
         return self.node(e.kind, e.slug)
 
     def local(self, kind: str, doc_id: str, suffix: str) -> NamedNode:
+        """The IRI of a node that belongs to one document (a mention, section or cell)."""
         return NamedNode(f"{self.base}{SEGMENTS[kind]}/{doc_segment(doc_id)}-{suffix}")
 
 
@@ -145,6 +152,7 @@ class _Emitter:
             self.problem(line, "bad-url", f"{what} {url!r} is not an IRI{tail}")
 
     def article(self) -> None:
+        """The IRI of the Article of a document id."""
         doc, art, add = self.doc, self.art, self.add
         add(art, RDF.type, KGO.Article)
         add(art, DCTERMS.identifier, Literal(doc.doc_id))

@@ -25,6 +25,26 @@ from kg.aliases import Aliases
 from kg.identity import fold, name_key, slug
 from kg.model import Document, surface_forms
 
+__all__ = [
+    "ACRONYM",
+    "ALIAS",
+    "PLURAL",
+    "SAME_NAME",
+    "SHORT",
+    "TEXT_LINK_KINDS",
+    "Ambiguity",
+    "Entity",
+    "Resolution",
+    "acronym_of",
+    "choose_label",
+    "related_concepts",
+    "resolve",
+    "resolve_forms",
+    "split_full",
+    "stem_key",
+    "stem_word",
+]
+
 SAME_NAME = "same name (case, spacing, punctuation)"
 PLURAL = "singular/plural"
 SHORT = "expansion of the full form"
@@ -102,6 +122,7 @@ class Entity:
 
     @property
     def alt_labels(self) -> list[str]:
+        """The node's other surface forms, sorted."""
         return sorted(f for f in self.forms if f != self.label)
 
 
@@ -151,6 +172,7 @@ class _Union:
 
 @dataclass
 class Ambiguity:
+    """An acronym that the corpus pairs with several expansions, left unmerged."""
     kind: str
     acronym: str
     expansions: list[str]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = ["ontology_dir"]
+
 
 def ontology_dir() -> Path:
     """Folder holding kg.ttl, shapes.ttl and queries/."""

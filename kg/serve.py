@@ -41,6 +41,7 @@ class Live:
     graphs: list[str]  # named graphs, for the service description
 
     def retire(self) -> None:
+        """Let the old build's queries finish, stop its workers and release its pin."""
         self.pool.retire()
         if self.pin is not None:
             self.pin.release()
@@ -301,16 +302,19 @@ class Endpoint:
 
     @property
     def url(self) -> str:
+        """The endpoint's base URL."""
         host, port = self.httpd.server_address[:2]
         return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
 
     def serve_forever(self) -> None:
+        """Answer requests until stopped, then close."""
         try:
             self.httpd.serve_forever(poll_interval=0.2)
         finally:
             self.close()
 
     def close(self) -> None:
+        """Stop watching, close the socket, stop the workers and release the pin."""
         self._stop.set()
         self.httpd.server_close()
         self.live.pool.close()

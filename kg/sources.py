@@ -9,6 +9,8 @@ from pathlib import Path
 from kg.errors import SourceError
 from kg.model import Skipped
 
+__all__ = ["EXTENSIONS", "Source", "find_sources"]
+
 EXTENSIONS = (".md", ".txt")
 
 

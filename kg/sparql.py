@@ -24,6 +24,30 @@ from kg.errors import EndpointError, NamedQueryNotFound, QueryError, QuerySyntax
 from kg.resources import ontology_dir
 from kg.vocab import DEFAULT_BASE, output_prefixes, prefixes
 
+__all__ = [
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
+    "NamedQuery",
+    "Result",
+    "bind",
+    "check_syntax",
+    "collect",
+    "graph_store_url",
+    "has_dataset_clause",
+    "named_queries",
+    "named_query",
+    "ntriples",
+    "push",
+    "push_batches",
+    "push_dataset",
+    "query_form",
+    "run_local",
+    "run_remote",
+    "sparql_term",
+    "syntax_error",
+    "write_result",
+]
+
 RESULT_FORMATS = {
     "json": (QueryResultsFormat.JSON, "application/sparql-results+json"),
     "xml": (QueryResultsFormat.XML, "application/sparql-results+xml"),

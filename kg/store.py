@@ -15,6 +15,8 @@ from pyoxigraph import Quad, RdfFormat, Triple
 
 from kg.errors import GraphNotFound
 
+__all__ = ["BuiltGraph"]
+
 
 class BuiltGraph:
     """A folder written by `kg build` (or any folder holding graph.trig)."""

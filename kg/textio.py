@@ -10,6 +10,8 @@ from ftfy import TextFixerConfig, fix_text
 
 from kg.model import Problem
 
+__all__ = ["Decoded", "NotText", "decode"]
+
 # Only undo encoding damage: quotes, widths, ligatures, HTML entities stay as written.
 _FTFY = TextFixerConfig(
     unescape_html=False,
@@ -41,6 +43,7 @@ class NotText(Exception):
 
 @dataclass(slots=True)
 class Decoded:
+    """A document's text lines and the repairs made to read it."""
     lines: list[str]
     problems: list[Problem] = field(default_factory=list)
 

@@ -12,6 +12,8 @@ from rdflib.term import Node
 from kg.errors import GraphNotFound
 from kg.resources import ontology_dir
 
+__all__ = ["graph_file", "rdflib_graph", "validate_graph"]
+
 
 def graph_file(graph_dir: Path, name: str = "graph.ttl") -> Path:
     """A file of a built graph, or GraphNotFound naming the folder."""

@@ -44,9 +44,11 @@ class ViewData:
 
     @property
     def pagerank(self) -> dict[str, float]:
+        """Every node's PageRank (0 where none)."""
         return {n: self.metrics.get(n, {}).get("pagerank", 0.0) for n in self.types}
 
     def cluster_of(self, node: str, level: int = 0) -> str | None:
+        """The node's cluster at a level, or None."""
         for c in self.in_cluster.get(node, ()):
             if self.clusters[c].get("level") == level:
                 return c

@@ -157,18 +157,21 @@ class KGO(Namespace):
 
 
 class RDF(Namespace):
+    """The RDF terms kg writes."""
     _NS = RDF_NS
     type: NamedNode
     value: NamedNode
 
 
 class RDFS(Namespace):
+    """The RDFS terms kg writes."""
     _NS = RDFS_NS
     label: NamedNode
     comment: NamedNode
 
 
 class SKOS(Namespace):
+    """The SKOS terms kg writes."""
     _NS = SKOS_NS
     altLabel: NamedNode
     hiddenLabel: NamedNode
@@ -176,6 +179,7 @@ class SKOS(Namespace):
 
 
 class DCTERMS(Namespace):
+    """The DCMI terms kg writes."""
     _NS = DCTERMS_NS
     title: NamedNode
     source: NamedNode
@@ -186,6 +190,7 @@ class DCTERMS(Namespace):
 
 
 class XSD(Namespace):
+    """The XSD datatypes kg writes."""
     _NS = XSD_NS
     integer: NamedNode
     double: NamedNode
@@ -195,6 +200,7 @@ class XSD(Namespace):
 
 
 class OWL(Namespace):
+    """The OWL terms kg writes."""
     _NS = OWL_NS
     Ontology: NamedNode
     imports: NamedNode

@@ -212,3 +212,17 @@ def test_named_queries_follow_the_graphs_base(tmp_path: Path) -> None:
                      "--format", "csv")
     assert code == 0 and text.splitlines()[1].startswith(base)
     assert kg.load(out).named("cluster-members")  # the Python API too
+
+
+def test_the_python_api_offers_what_the_cli_does(seeds_build: tuple[Path, BuildResult], tmp_path: Path) -> None:
+    from tests.conftest import SEEDS
+
+    out, _ = seeds_build
+    g = kg.load(out)
+    assert g.validate()[0] is True
+    assert g.merges()["related_across_types"]
+    path = g.export("nquads", tmp_path / "g.nq")
+    assert path.stat().st_size > 0
+    view = g.html(tmp_path / "v.html", focus="Mistral 7B")
+    assert "Mistral 7B" in (tmp_path / "v.html").read_text(encoding="utf-8") and view.nodes
+    assert g.check(SEEDS).ok

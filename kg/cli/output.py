@@ -18,6 +18,8 @@ import click
 
 from kg.errors import KgError, StrictFailure
 
+__all__ = ["F", "Reporter", "emit", "errors", "format_option", "graph_option", "param_values", "show_result"]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -124,6 +126,7 @@ class Reporter:
                 click.echo(f"{name} ...", err=True)
 
     def close(self) -> None:
+        """Stop the progress bar."""
         if self.bar is not None:
             self.bar.stop()
 
@@ -135,6 +138,7 @@ def graph_option(func: F) -> F:
 
 
 def param_values(pairs: tuple[str, ...]) -> dict[str, str]:
+    """NAME=VALUE pairs of --param as a dict."""
     out = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -145,6 +149,7 @@ def param_values(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def show_result(result: Any, fmt: str) -> None:
+    """Print a query result: a table, a result format, or Turtle / N-Triples for graphs."""
     from kg.sparql import write_result
     from kg.vocab import output_prefixes
 
