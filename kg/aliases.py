@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import AliasError
+from kg.vocab import ENTITY_TYPES
 
 __all__ = ["Aliases", "load_aliases"]
 
@@ -21,8 +22,6 @@ class Aliases:
 
 def load_aliases(path: Path) -> Aliases:
     """Read an alias file: YAML (merge:/forbid: lists) or CSV (action,type,name,other[,label])."""
-    from kg.model import ENTITY_KINDS
-
     aliases = Aliases()
     try:
         text = path.read_text(encoding="utf-8")
@@ -31,9 +30,9 @@ def load_aliases(path: Path) -> Aliases:
 
     def kind_of(value: object, where: str) -> str:
         k = str(value or "").strip()
-        match = next((x for x in ENTITY_KINDS if x.lower() == k.lower().replace(" ", "")), None)
+        match = next((x for x in ENTITY_TYPES if x.lower() == k.lower().replace(" ", "")), None)
         if match is None:
-            raise AliasError(f"{path}: {where}: unknown type {k!r} (one of {', '.join(ENTITY_KINDS)})")
+            raise AliasError(f"{path}: {where}: unknown type {k!r} (one of {', '.join(ENTITY_TYPES)})")
         return match
 
     if path.suffix.lower() == ".csv":

@@ -13,13 +13,12 @@ from pyoxigraph import Quad
 from kg.errors import KgError
 from kg.project import project
 from kg.store import BuiltGraph
-from kg.vocab import KGO, KGO_NS, LINKS, METRICS, NODE_TYPES, RDF, RDFS, prefixes
+from kg.vocab import CONTENT_TYPES, KGO, KGO_NS, LINKS, METRICS, NODE_TYPES, RDF, RDFS, prefixes
 
-__all__ = ["CONTENT_TYPES", "METRIC_PROPS", "cluster_rows", "projection_quads", "stats", "top"]
+__all__ = ["METRIC_PROPS", "cluster_rows", "projection_quads", "stats", "top"]
 
 METRIC_PROPS = {name: term.value[len(KGO_NS):] for name, term in METRICS.items()}  # weighted_degree: weightedDegree
 # Types ranked by `kg top` when none is asked for: the content of the articles, not articles or facets.
-CONTENT_TYPES = ("Technology", "Signal", "Concern", "Behavior", "Issue", "Theme", "Keyword")
 
 
 def _rows(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 __all__ = [
-    "ENTITY_KINDS",
     "TABLE_KINDS",
     "Bullet",
     "DocSummary",
@@ -27,10 +26,6 @@ TABLE_KINDS: dict[str, str] = {
     "technologies": "Technology",
     "issues": "Issue",
 }
-# Every node type that has a canonical name (and so goes through entity resolution).
-ENTITY_KINDS: tuple[str, ...] = (
-    "Signal", "Technology", "Concern", "Behavior", "Issue", "Theme", "Keyword", "Category", "ContentType",
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 from pyoxigraph import Quad, Triple
 
-from kg.vocab import KGO, LINK_NAMES, NODE_TYPES, RDF, RDFS
+from kg.vocab import FACET_TYPES, KGO, LINK_NAMES, NODE_TYPES, RDF, RDFS
 
 __all__ = ["COOC_NEIGHBOURS", "DEFAULT_WEIGHT", "FACETS", "MAX_ARTICLE_NODES", "Projection", "cooccurrence",
     "links_of", "project", "project_links"]
@@ -40,7 +40,7 @@ __all__ = ["COOC_NEIGHBOURS", "DEFAULT_WEIGHT", "FACETS", "MAX_ARTICLE_NODES", "
 DEFAULT_WEIGHT = 3
 COOC_NEIGHBOURS = 10
 MAX_ARTICLE_NODES = 1000  # an article naming more nodes adds no co-occurrence links (real ones name ~50)
-FACETS = frozenset({"Category", "ContentType"})
+FACETS = FACET_TYPES  # left out of the co-occurrence view
 _LINKS = LINK_NAMES
 _TYPE = RDF.type.value
 _LABEL = RDFS.label.value

@@ -11,10 +11,12 @@ from typing import ClassVar
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
 __all__ = [
+    "CONTENT_TYPES",
     "DCTERMS",
     "DEFAULT",
     "DEFAULT_BASE",
     "ENTITY_TYPES",
+    "FACET_TYPES",
     "HAS",
     "KGO",
     "KGO_NS",
@@ -211,6 +213,9 @@ class OWL(Namespace):
 ENTITY_TYPES = ("Signal", "Technology", "Concern", "Behavior", "Issue", "Theme", "Keyword", "Category",
                 "ContentType")
 NODE_TYPES = frozenset({"Article", *ENTITY_TYPES})  # the vertices of the article-entity view
+FACET_TYPES = frozenset({"Category", "ContentType"})  # what an article is, not what it says
+# What articles say: the types `kg top` ranks when none is asked for.
+CONTENT_TYPES = ("Technology", "Signal", "Concern", "Behavior", "Issue", "Theme", "Keyword")
 # Path segment of each node type under the base IRI.
 SEGMENTS: dict[str, str] = {
     "Article": "article", "Mention": "mention", "Signal": "signal", "Technology": "technology",
