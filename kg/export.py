@@ -7,7 +7,7 @@ import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TextIO
 
 import networkx as nx
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
@@ -196,73 +196,77 @@ def _jsonld_value(o: Literal | NamedNode | BlankNode, ctx: list[tuple[str, str]]
     return {"@id": f"_:{o.value}"}
 
 
+class _JsonLd:
+    """Streams a dataset as compact JSON-LD: node objects at the top level for the default graph, inside a
+    named-graph object for each named graph; one node object per run of quads with the same subject."""
+
+    def __init__(self, fh: TextIO, context: dict[str, str]) -> None:
+        self.fh = fh
+        self.ctx = sorted(context.items(), key=lambda kv: -len(kv[1]))
+        self.node: dict[str, Any] | None = None
+        self.graph: str | None = None  # the named graph being written, None for the default graph
+        self.first = {"top": True, "graph": True}  # nothing written yet at the top level / in this graph
+        fh.write('{\n"@context": ' + json.dumps(dict(sorted(context.items())), ensure_ascii=False)
+                 + ',\n"@graph": [\n')
+
+    def _item(self, where: str, text: str) -> None:
+        self.fh.write(("" if self.first[where] else ",\n") + text)
+        self.first[where] = False
+
+    def _flush(self) -> None:
+        if self.node is not None:
+            self._item("top" if self.graph is None else "graph", json.dumps(self.node, ensure_ascii=False))
+            self.node = None
+
+    def _switch(self, name: str | None) -> None:
+        self._flush()
+        if self.graph is not None:
+            self.fh.write("\n]}")
+        if name is not None:
+            self._item("top", '{"@id": ' + json.dumps(_compact(name, self.ctx)) + ', "@graph": [\n')
+            self.first["graph"] = True
+        self.graph = name
+
+    def add(self, q: Any) -> None:
+        """One quad (kg writes no RDF-star: every term has a .value)."""
+        name = None if isinstance(q.graph_name, DefaultGraph) else q.graph_name.value
+        if name != self.graph:
+            self._switch(name)
+        s = _compact(q.subject.value, self.ctx) if isinstance(q.subject, NamedNode) else f"_:{q.subject.value}"
+        if self.node is None or self.node["@id"] != s:
+            self._flush()
+            self.node = {"@id": s}
+        key: str
+        value: object
+        if q.predicate == RDF.type:
+            key, value = "@type", _compact(q.object.value, self.ctx)
+        else:
+            key, value = _compact(q.predicate.value, self.ctx), _jsonld_value(q.object, self.ctx)
+        old = self.node.get(key)
+        if old is None:
+            self.node[key] = value
+        elif isinstance(old, list):
+            old.append(value)
+        else:
+            self.node[key] = [old, value]
+
+    def close(self) -> None:
+        """End the open graph and the document."""
+        self._switch(None)
+        self.fh.write("\n]\n}\n")
+
+
 def write_jsonld(graph: BuiltGraph, path: Path, base: str | None = None) -> int:
     """The dataset as compact JSON-LD 1.1, its named graphs kept as TriG keeps them: a @context of our
     prefixes; the default graph's nodes at the top of @graph, each document's graph as a named-graph object
     (`{"@id": graph IRI, "@graph": [...]}`); IRIs written as compact IRIs. Returns the number of quads."""
-    context = output_prefixes(base or graph.base)
-    ctx = sorted(context.items(), key=lambda kv: -len(kv[1]))
-    rdf_type = RDF.type.value
     count = 0
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write('{\n"@context": ' + json.dumps(dict(sorted(context.items())), ensure_ascii=False) + ',\n"@graph": [\n')
-        first = True
-        node: dict[str, object] | None = None
-        graph_name: str | None = None  # the named graph being written, None for the default graph
-        graph_first = True
-
-        def write(text: str) -> None:
-            nonlocal first, graph_first
-            if graph_name is None:
-                fh.write(("" if first else ",\n") + text)
-                first = False
-            else:
-                fh.write(("" if graph_first else ",\n") + text)
-                graph_first = False
-
-        def flush() -> None:
-            nonlocal node
-            if node is not None:
-                write(json.dumps(node, ensure_ascii=False))
-                node = None
-
-        def switch(name: str | None) -> None:
-            nonlocal graph_name, first, graph_first
-            flush()
-            if graph_name is not None:
-                fh.write("\n]}")
-            graph_name = None
-            if name is not None:
-                fh.write(("" if first else ",\n") + '{"@id": ' + json.dumps(_compact(name, ctx)) + ', "@graph": [\n')
-                first = False
-                graph_first = True
-            graph_name = name
-
-        for q in cast(Iterator[Any], graph.quads()):  # kg writes no RDF-star: every term has a .value
-            name = None if isinstance(q.graph_name, DefaultGraph) else q.graph_name.value
-            if name != graph_name:
-                switch(name)
+        out = _JsonLd(fh, output_prefixes(base or graph.base))
+        for q in graph.quads():
+            out.add(q)
             count += 1
-            s = _compact(q.subject.value, ctx) if isinstance(q.subject, NamedNode) else f"_:{q.subject.value}"
-            if node is None or node["@id"] != s:
-                flush()
-                node = {"@id": s}
-            p = q.predicate.value
-            key: str
-            value: object
-            if p == rdf_type:
-                key, value = "@type", _compact(q.object.value, ctx)
-            else:
-                key, value = _compact(p, ctx), _jsonld_value(q.object, ctx)
-            old = node.get(key)
-            if old is None:
-                node[key] = value
-            elif isinstance(old, list):
-                old.append(value)
-            else:
-                node[key] = [old, value]
-        switch(None)
-        fh.write("\n]\n}\n")
+        out.close()
     return count
 
 

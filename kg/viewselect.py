@@ -89,31 +89,7 @@ def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), 
         if not (cluster or focus):
             how = f"all {len(pool)} nodes" + (f" of type {', '.join(sorted(allowed))}" if types else "")
     else:
-        entities = [n for n in pool if data.types[n] != "Article"]
-        articles = [n for n in pool if data.types[n] == "Article"]
-        n_art = min(len(articles), round(top * ARTICLE_SHARE)) if entities else top
-        n_ent = top - n_art
-        picked: list[str] = []
-        if focus:
-            picked.append(_find(data, focus))
-        if not cluster:  # every level-0 cluster keeps its best member
-            best: dict[str, str] = {}
-            for n in entities:
-                c = data.cluster_of(n)
-                if c and c not in best:
-                    best[c] = n
-            picked += sorted(best.values(), key=lambda n: (-pr[n], n))
-        seen_set = set(picked)
-        for n in entities:
-            if len(picked) >= n_ent:
-                break
-            if n not in seen_set:
-                picked.append(n)
-                seen_set.add(n)
-        picked = picked[:max(n_ent, 1)]
-        chosen_set = set(picked)
-        score = {a: sum(1 for m in adjacency[a] if m in chosen_set) for a in articles}
-        arts = sorted(articles, key=lambda a: (-score[a], -pr[a], a))[:top - len(picked)]
+        picked, arts = _budget(data, pool, top, adjacency, _find(data, focus) if focus else None, not cluster)
         chosen = picked + arts
         how += f" ({len(picked)} entities, every cluster represented, and the {len(arts)} articles linking them most)"
     chosen_set = set(chosen)
@@ -122,6 +98,37 @@ def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), 
     if not any(data.types[n] == "Article" for n in chosen):
         edges = _cooccurrence_edges(data, chosen_set, adjacency)
     return View(chosen, edges, len(data.types) if not (cluster or focus or types) else total_pool, how)
+
+
+def _budget(data: ViewData, pool: list[str], top: int, adjacency: dict[str, set[str]], first: str | None,
+            every_cluster: bool) -> tuple[list[str], list[str]]:
+    """Entities and articles for a page of `top` nodes from a pool sorted by PageRank: `first` first, the best
+    member of every level-0 cluster (when asked), then by PageRank; then the articles that link the chosen
+    entities most, about ARTICLE_SHARE of the budget."""
+    pr = data.pagerank
+    entities = [n for n in pool if data.types[n] != "Article"]
+    articles = [n for n in pool if data.types[n] == "Article"]
+    n_art = min(len(articles), round(top * ARTICLE_SHARE)) if entities else top
+    n_ent = top - n_art
+    picked: list[str] = [first] if first else []
+    if every_cluster:  # every level-0 cluster keeps its best member
+        best: dict[str, str] = {}
+        for n in entities:
+            c = data.cluster_of(n)
+            if c and c not in best:
+                best[c] = n
+        picked += sorted(best.values(), key=lambda n: (-pr[n], n))
+    seen = set(picked)
+    for n in entities:
+        if len(picked) >= n_ent:
+            break
+        if n not in seen:
+            picked.append(n)
+            seen.add(n)
+    picked = picked[:max(n_ent, 1)]
+    chosen = set(picked)
+    score = {a: sum(1 for m in adjacency[a] if m in chosen) for a in articles}
+    return picked, sorted(articles, key=lambda a: (-score[a], -pr[a], a))[:top - len(picked)]
 
 
 def _cooccurrence_edges(data: ViewData, chosen: set[str], adjacency: dict[str, set[str]],
