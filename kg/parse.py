@@ -66,67 +66,95 @@ class _Block:
     lines: list[tuple[int, str]] = field(default_factory=list)
 
 
+def _starts_table(body: list[tuple[int, str]], i: int) -> bool:
+    """A line with pipes followed by a separator line: a table's header."""
+    nxt = body[i + 1][1] if i + 1 < len(body) else ""
+    return "|" in body[i][1] and bool(_SEPARATOR.match(nxt)) and "-" in nxt
+
+
+def _is_bullet(text: str) -> bool:
+    return bool(_BULLET.match(text)) and not text.lstrip().startswith("**")
+
+
+def _table(body: list[tuple[int, str]], i: int) -> tuple[_Block, int]:
+    n, line = body[i]
+    block = _Block("table", n, [(n, line)])
+    i += 2  # the separator carries no data
+    while i < len(body) and body[i][1].strip() and "|" in body[i][1]:
+        block.lines.append(body[i])
+        i += 1
+    return block, i
+
+
+def _pipe_lines(body: list[tuple[int, str]], i: int) -> tuple[_Block, int]:
+    """Lines framed by pipes without a separator: a table whose separator is missing (its first line made of
+    column names), or lines kept aside as a table without a header."""
+    n, line = body[i]
+    if looks_like_header(line):
+        block = _Block("table", n, [(n, line)])
+        i += 1
+        while i < len(body) and body[i][1].strip() and "|" in body[i][1]:
+            if not _SEPARATOR.match(body[i][1]):
+                block.lines.append(body[i])
+            i += 1
+        return block, i
+    block = _Block("table-noheader", n)
+    while i < len(body) and body[i][1].strip().startswith("|"):
+        if block.lines and _starts_table(body, i):
+            break  # a real header starts here: the lines before it are kept aside
+        block.lines.append(body[i])
+        i += 1
+    return block, i
+
+
+def _bullets(body: list[tuple[int, str]], i: int) -> tuple[_Block, int]:
+    """A bullet list; an indented line continues the bullet above it."""
+    block = _Block("bullets", body[i][0])
+    while i < len(body):
+        m, text = body[i]
+        if _is_bullet(text):
+            block.lines.append((m, text))
+        elif text.strip() and text[:1] in " \t" and block.lines:
+            last_n, last = block.lines[-1]
+            block.lines[-1] = (last_n, last.rstrip() + " " + text.strip())
+        else:
+            break
+        i += 1
+    return block, i
+
+
+def _text(body: list[tuple[int, str]], i: int) -> tuple[_Block, int]:
+    """A paragraph, up to a blank line, a bullet or a table."""
+    block = _Block("text", body[i][0])
+    while i < len(body) and body[i][1].strip() and not _BULLET.match(body[i][1]):
+        if _starts_table(body, i):
+            break
+        block.lines.append(body[i])
+        i += 1
+    if not block.lines:  # a lone bullet-like line that failed the bullet test
+        block.lines.append(body[i])
+        i += 1
+    return block, i
+
+
 def _blocks(body: list[tuple[int, str]]) -> list[_Block]:
     """Split a section body into tables, bullet lists and text paragraphs."""
     blocks: list[_Block] = []
     i = 0
     while i < len(body):
-        n, line = body[i]
+        line = body[i][1]
         if not line.strip():
             i += 1
             continue
-        nxt = body[i + 1][1] if i + 1 < len(body) else ""
-        if "|" in line and _SEPARATOR.match(nxt) and "-" in nxt:
-            block = _Block("table", n, [(n, line)])
-            i += 2  # the separator carries no data
-            while i < len(body) and body[i][1].strip() and "|" in body[i][1]:
-                block.lines.append(body[i])
-                i += 1
-            blocks.append(block)
-            continue
-        if line.lstrip().startswith("|") and line.rstrip().endswith("|"):
-            if looks_like_header(line):  # a header whose separator line is missing
-                block = _Block("table", n, [(n, line)])
-                i += 1
-                while i < len(body) and body[i][1].strip() and "|" in body[i][1]:
-                    if not _SEPARATOR.match(body[i][1]):
-                        block.lines.append(body[i])
-                    i += 1
-                blocks.append(block)
-                continue
-            block = _Block("table-noheader", n)
-            while i < len(body) and body[i][1].strip().startswith("|"):
-                nxt = body[i + 1][1] if i + 1 < len(body) else ""
-                if block.lines and _SEPARATOR.match(nxt) and "-" in nxt:
-                    break  # a real header starts here: the lines before it are kept aside
-                block.lines.append(body[i])
-                i += 1
-            blocks.append(block)
-            continue
-        if _BULLET.match(line) and not line.lstrip().startswith("**"):
-            block = _Block("bullets", n)
-            while i < len(body):
-                m, text = body[i]
-                if _BULLET.match(text) and not text.lstrip().startswith("**"):
-                    block.lines.append((m, text))
-                elif text.strip() and text[:1] in " \t" and block.lines:
-                    last_n, last = block.lines[-1]
-                    block.lines[-1] = (last_n, last.rstrip() + " " + text.strip())
-                else:
-                    break
-                i += 1
-            blocks.append(block)
-            continue
-        block = _Block("text", n)
-        while i < len(body) and body[i][1].strip() and not _BULLET.match(body[i][1]):
-            nxt = body[i + 1][1] if i + 1 < len(body) else ""
-            if "|" in body[i][1] and _SEPARATOR.match(nxt) and "-" in nxt:
-                break
-            block.lines.append(body[i])
-            i += 1
-        if not block.lines:  # a lone bullet-like line that failed the bullet test
-            block.lines.append(body[i])
-            i += 1
+        if _starts_table(body, i):
+            take = _table
+        elif line.lstrip().startswith("|") and line.rstrip().endswith("|"):
+            take = _pipe_lines
+        elif _is_bullet(line):
+            take = _bullets
+        else:
+            take = _text
+        block, i = take(body, i)
         blocks.append(block)
     return blocks
 

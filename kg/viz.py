@@ -161,6 +161,11 @@ def render(data: ViewData, view: View, title: str = "Knowledge graph", seed: int
         "total": view.total,
         "how": view.how,
     }
+    return _page(title, payload)
+
+
+def _page(title: str, payload: dict[str, object]) -> str:
+    """The page template with vis-network, our script and style, the data and the CSP put in."""
     lib = resources.files("pyvis") / "lib" / "vis-9.1.2"
     assets = resources.files("kg") / "assets"
     vis_js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
