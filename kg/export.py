@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -146,35 +146,30 @@ def write_csv(graph: BuiltGraph, folder: Path) -> tuple[Path, Path]:
     return nodes, edges
 
 
-def write_ntriples(graph: BuiltGraph, path: Path) -> int:
-    """All triples (every graph merged) as N-Triples."""
+def _write_counted(items: Iterable[Triple] | Iterable[Quad], path: Path, fmt: RdfFormat) -> int:
+    """Serialize a stream into a file; returns how many triples or quads it held."""
     count = 0
 
-    def counted() -> Iterator[Triple]:
+    def counted() -> Iterator[Any]:
         nonlocal count
-        for t in graph.triples():
+        for item in items:
             count += 1
-            yield t
+            yield item
 
     with open(path, "wb") as fh:
-        serialize(counted(), fh, RdfFormat.N_TRIPLES)
+        serialize(counted(), fh, fmt)
     return count
+
+
+def write_ntriples(graph: BuiltGraph, path: Path) -> int:
+    """All triples (every graph merged) as N-Triples; returns how many."""
+    return _write_counted(graph.triples(), path, RdfFormat.N_TRIPLES)
 
 
 def write_nquads(graph: BuiltGraph, path: Path) -> int:
     """Every quad, each in its graph (one named graph per document, corpus facts in the default graph), as
     N-Quads. Returns the number of quads."""
-    count = 0
-
-    def counted() -> Iterator[Quad]:
-        nonlocal count
-        for q in graph.quads():
-            count += 1
-            yield q
-
-    with open(path, "wb") as fh:
-        serialize(counted(), fh, RdfFormat.N_QUADS)
-    return count
+    return _write_counted(graph.quads(), path, RdfFormat.N_QUADS)
 
 
 def _compact(iri: str, ctx: list[tuple[str, str]]) -> str:
