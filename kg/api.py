@@ -77,9 +77,9 @@ class KnowledgeGraph:
         rows = [[to_python(t) for t in row] for row in result.rows]
         return pd.DataFrame(rows, columns=result.variables)
 
-    def top(self, *types: str, by: str = "pagerank", n: int = 10) -> list[dict[str, object]]:
+    def top(self, *types: str, by: str = "pagerank", n: int = 10, referenced: bool = False) -> list[dict[str, object]]:
         """The highest-ranked nodes by a metric, as `kg top` lists them."""
-        return top(self.graph, types, by, n)
+        return top(self.graph, types, by, n, referenced)
 
     def stats(self) -> dict[str, object]:
         """Counts, density, components and clusters per level, as `kg stats` gives them."""

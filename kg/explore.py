@@ -44,9 +44,13 @@ def stats(graph: BuiltGraph) -> dict[str, Any]:
     levels = _rows(store, """SELECT ?level (COUNT(?c) AS ?n) WHERE { ?c a kgo:Cluster ; kgo:level ?level }
         GROUP BY ?level ORDER BY ?level""")
     triples = graph.report().get("graph", {})
+    referenced = _rows(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a kgo:Article ; kgo:loaded false }")
+    nodes = {r["type"][len(KGO_NS):]: int(r["n"]) for r in counts}
+    only_linked = int(referenced[0]["n"]) if referenced else 0
     return {
         "triples": triples.get("triples") if isinstance(triples, dict) else None,
-        "nodes": {r["type"][len(KGO_NS):]: int(r["n"]) for r in counts},
+        "nodes": nodes,
+        "articles": {"built": nodes.get("Article", 0) - only_linked, "referenced": only_linked},
         "vertices": g.number_of_nodes(),
         "edges": g.number_of_edges(),
         "density": nx.density(g) if len(g) > 1 else 0.0,
@@ -56,8 +60,10 @@ def stats(graph: BuiltGraph) -> dict[str, Any]:
     }
 
 
-def top(graph: BuiltGraph, types: tuple[str, ...] = (), by: str = "pagerank", n: int = 10) -> list[dict[str, object]]:
-    """The n highest nodes by a metric, among the given types (default: CONTENT_TYPES)."""
+def top(graph: BuiltGraph, types: tuple[str, ...] = (), by: str = "pagerank", n: int = 10,
+        referenced: bool = False) -> list[dict[str, object]]:
+    """The n highest nodes by a metric, among the given types (default: CONTENT_TYPES). Articles known only
+    from Closest links are left out unless `referenced`."""
     if by not in METRIC_PROPS:
         raise KgError(f"unknown metric {by!r}; choose one of {', '.join(METRIC_PROPS)}")
     wanted = types or CONTENT_TYPES
@@ -70,6 +76,7 @@ def top(graph: BuiltGraph, types: tuple[str, ...] = (), by: str = "pagerank", n:
           VALUES ?type {{ {values} }}
           ?node a ?type ; rdfs:label ?label ; kgo:{METRIC_PROPS[by]} ?value ;
                 kgo:pagerank ?pagerank ; kgo:degree ?degree ; kgo:betweenness ?betweenness .
+          {"" if referenced else "FILTER NOT EXISTS { ?node kgo:loaded false }"}
         }} ORDER BY DESC(?value) ?node LIMIT {int(n)}""")
     if not rows and not _rows(graph.store(), "SELECT ?s WHERE { ?s kgo:pagerank ?v } LIMIT 1"):
         raise KgError("this graph has no analytics; build it without --no-analytics")

@@ -7,7 +7,7 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-__all__ = ["column_field", "columns", "norm", "other_field", "section_kind", "sections"]
+__all__ = ["column_field", "columns", "is_placeholder", "norm", "other_field", "section_kind", "sections"]
 
 FORMAT_FILE = Path(__file__).with_name("format.toml")
 
@@ -42,6 +42,17 @@ def sections() -> dict[str, str]:
 def columns() -> dict[str, str]:
     """Every known column header (normalised) -> its row field."""
     return _tables()["columns"]
+
+
+@cache
+def _placeholders() -> frozenset[str]:
+    data = tomllib.loads(FORMAT_FILE.read_text(encoding="utf-8"))
+    return frozenset(norm(v) for v in data["values"]["placeholders"])
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a value stands for nothing in particular ("others", "n/a", ...; kg/format.toml)."""
+    return norm(value).rstrip(".") in _placeholders()
 
 
 def section_kind(heading: str) -> str | None:

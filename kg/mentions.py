@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from kg.formats import is_placeholder
 from kg.identity import fold
 from kg.model import Document
 from kg.resolve import TEXT_LINK_KINDS, Entity, Resolution, stem_word
@@ -36,7 +37,7 @@ class MentionMatcher:
         self.max_words = max_words
         self.keys: dict[str, set[str]] = defaultdict(set)  # concept key -> technology slugs
         for e in res.entities:
-            if e.kind != "Technology":
+            if e.kind != "Technology" or is_placeholder(e.label):
                 continue
             for c in e.concepts:
                 words = c.split(" ")

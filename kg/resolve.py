@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kg.aliases import Aliases
+from kg.formats import is_placeholder
 from kg.identity import fold, name_key, slug
 from kg.model import Document, surface_forms
 
@@ -126,12 +127,34 @@ class Entity:
         return sorted(f for f in self.forms if f != self.label)
 
 
+_HYPHEN_SPACE = re.compile(r"(?<=\w)- (?=\w)|(?<=\w) -(?=\w)")
+
+
+def clean_label(text: str) -> str:
+    """A label as a reader expects it: single spaces, no space beside a word-joining hyphen ("AI- driven"),
+    no stray leading or trailing dash."""
+    text = " ".join(text.split())
+    text = _HYPHEN_SPACE.sub("-", text)
+    return text.strip(" -–—") or text
+
+
+def _shouting(form: str, forms: Counter[str] | dict[str, int]) -> bool:
+    """An all-capitals form longer than an acronym, where another form is written in ordinary case."""
+    letters = [c for c in form if c.isalpha()]
+    return (len(letters) > 5 and form.isupper() and " " in form.strip()
+            and any(not f.isupper() for f in forms if f != form))
+
+
 def choose_label(forms: Counter[str] | dict[str, int]) -> str:
-    """The most frequent full form "Expansion (ACR)" if there is one, else the most frequent form; ties go to
-    a form with regular spacing, then one with some capitals but not all, then the alphabetically first."""
+    """The most frequent full form "Expansion (ACR)" if there is one, else the most frequent form, passing
+    over all-capitals phrases when an ordinary-case form was seen; ties go to a form with regular spacing,
+    then one with some capitals but not all, then the alphabetically first. Spacing and stray hyphens of the
+    chosen form are cleaned (clean_label)."""
     full = [f for f in forms if split_full(f)]
     pool = full or list(forms)
-    return min(pool, key=lambda f: (-forms[f], f != " ".join(f.split()), f == f.lower(), f.isupper(), f))
+    best = min(pool, key=lambda f: (_shouting(f, forms), -forms[f], f != " ".join(f.split()), f == f.lower(),
+                                    f.isupper(), f))
+    return clean_label(best)
 
 
 class _Union:
@@ -373,6 +396,8 @@ def related_concepts(entities: list[Entity]) -> list[tuple[Entity, Entity]]:
     """Pairs of nodes of different types whose names name the same concept (each pair once, sorted)."""
     by_concept: dict[str, list[Entity]] = defaultdict(list)
     for e in entities:
+        if is_placeholder(e.label):
+            continue  # "others" is no concept to relate
         for c in e.concepts:
             if len(c) >= 2:
                 by_concept[c].append(e)

@@ -16,7 +16,13 @@ __all__ = ["Warn", "derive_name", "looks_like_header", "pipe_positions", "read_t
 Warn = Callable[..., None]  # (line, code, message[, severity]) -> None: the parser's way to report
 _RELEVANCY = re.compile(r"^\+?(\d+)(?:\.0*)?$")
 _WORD_END = re.compile(r"[\s,;:.!?]+$")
-_STOP_TAIL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"}
+_STOP_TAIL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with",
+              "which", "that", "who", "whose", "where", "while", "because", "but", "so", "than", "via", "its",
+              "their", "our", "this", "these", "those", "is", "are", "was", "were", "be"}
+_BOUNDARY = (_STOP_TAIL - {"a", "an", "the"}) | {"which", "that", "who", "whose", "where", "while", "because",
+                                                 "but", "so", "than", "through", "across", "about", "over", "under",
+                                                 "within", "without", "between", "among", "via", "during", "after",
+                                                 "before", "against", "towards", "toward"}
 _ROW_NAMES = ("signal", "concern", "behavior", "behaviour", "technology", "issue")
 
 
@@ -50,11 +56,18 @@ def split_aligned(line: str, boundaries: list[int]) -> list[str] | None:
     return [line[a + 1:b].strip().replace("\\|", "|") for a, b in itertools.pairwise(edges)]
 
 
-def derive_name(text: str, words: int = 8) -> str:
-    """A short deterministic name from a description: its first words, up to the first sentence end."""
+def derive_name(text: str, words: int = 10, least: int = 4) -> str:
+    """A short deterministic name for a nameless row, from its description: the first sentence if it has at
+    most `words` words; else cut at the last clause boundary (a comma, semicolon, colon or dash, or before a
+    preposition, conjunction or relative word) that leaves at least `least` words, else after `words`
+    words. Always whole words, never ending on a function word or punctuation."""
     first = re.split(r"(?<=[.!?;:])\s", text.strip(), maxsplit=1)[0]
-    parts = first.split()[:words]
-    while len(parts) > 1 and parts[-1].lower() in _STOP_TAIL:
+    parts = first.split()
+    if len(parts) > words:
+        cuts = [k for k in range(least, words + 1)
+                if parts[k].lower().strip(",;:") in _BOUNDARY or parts[k - 1][-1:] in ",;:" or parts[k] in "-–—"]
+        parts = parts[:cuts[-1] if cuts else words]
+    while len(parts) > 1 and (parts[-1].lower().strip(",;:") in _STOP_TAIL or parts[-1] in "-–—"):
         parts.pop()
     name = " ".join(parts)
     return _WORD_END.sub("", name) or text.strip()[:60]

@@ -232,3 +232,21 @@ def test_kg_validate_command(seeds_build: tuple[Path, BuildResult], tmp_path: Pa
     assert "Conforms: True" in result.output
     missing = CliRunner().invoke(main, ["validate", "--graph", str(tmp_path)])
     assert missing.exit_code == 1 and "no built graph" in missing.output
+
+
+def test_implausible_page_dates_are_kept_and_reported(tmp_path: Path) -> None:
+    seed = (SEEDS / f"{SEED}.txt").read_text(encoding="utf-8")
+    docs = {}
+    for i, day in enumerate(["20230105", "20230611", "20231203", "20291211"]):
+        docs[f"d{i}.md"] = seed.replace("20231203", day).replace("emergence-small-language-models", f"story-{i}")
+    src = write_docs(tmp_path / "src", docs)
+    result = build([src], tmp_path / "out", analytics=False, html=False)
+    flagged = [(p.file, p.code) for p in result.problems if p.code == "implausible-date"]
+    assert flagged == [("src/d3.md", "implausible-date")]  # 2029: six years after every other date
+    store = pyoxigraph.Store()
+    store.load(path=str(tmp_path / "out" / "graph.trig"), format=pyoxigraph.RdfFormat.TRIG)
+    assert ask(store, 'ASK { ?a dcterms:date "2029-12-11"^^xsd:date }')  # kept
+    result = build([src], tmp_path / "out2", analytics=False, html=False, as_of="2023-06-30")
+    assert sorted(p.file for p in result.problems if p.code == "implausible-date") == ["src/d2.md", "src/d3.md"]
+    one = build([write_docs(tmp_path / "one", {"a.md": docs["d3.md"]})], tmp_path / "out3", analytics=False)
+    assert not [p for p in one.problems if p.code == "implausible-date"]  # one date: nothing to compare with

@@ -362,7 +362,7 @@ def test_helpers() -> None:
     assert page_date("202312011") == ""  # nine digits is not a date prefix
     assert split_cells("| a | b \\| c |  |") == ["a", "b | c", ""]
     assert derive_name("Researching the effects of various foods on the odor of flatulence.") == (
-        "Researching the effects of various foods")
+        "Researching the effects of various foods on the odor")
 
 
 # ---------------------------------------------------------------- a bare pipe inside a cell
@@ -399,3 +399,22 @@ def test_escaped_pipes_still_work_and_an_unaligned_long_row_is_still_reported() 
     assert rows["S1"].description == "one | two" and rows["S1"].change == "up"
     assert codes(doc)["long-row"] == 1 and codes(doc)["pipe-in-cell"] == 0
     assert rows["S2"].extra == [("column 4", "c")]  # kept, and reported
+
+
+@pytest.mark.parametrize("text, name", [
+    ("AI tools are being developed to assess and monitor psychological wellbeing in employees across sectors",
+     "AI tools are being developed to assess"),
+    ("Remote work, once rare, is now common across sectors in many countries of the world",
+     "Remote work, once rare, is now common across sectors"),
+    ("Companies adopt small models. They are cheaper.", "Companies adopt small models"),
+    ("Supercalifragilisticexpialidocious", "Supercalifragilisticexpialidocious"),
+    ("Growing demand for the", "Growing demand"),
+    ("Consumers increasingly prefer local products bought directly from farmers markets nearby today",
+     "Consumers increasingly prefer local products bought directly"),
+])
+def test_derived_names_end_at_a_boundary(text: str, name: str) -> None:
+    derived = derive_name(text)
+    assert derived == name
+    last = derived.split()[-1].lower()
+    assert last not in {"a", "an", "and", "of", "the", "to", "for", "on", "in", "with", "that", "which"}
+    assert all(w in text.split() or w.rstrip(",") in text for w in derived.split())  # whole words only

@@ -226,3 +226,13 @@ def test_the_python_api_offers_what_the_cli_does(seeds_build: tuple[Path, BuildR
     view = g.html(tmp_path / "v.html", focus="Mistral 7B")
     assert "Mistral 7B" in (tmp_path / "v.html").read_text(encoding="utf-8") and view.nodes
     assert g.check(SEEDS).ok
+
+
+def test_referenced_articles_are_counted_apart_and_not_ranked(seeds_build: tuple[Path, BuildResult]) -> None:
+    out, _ = seeds_build
+    g = kg.load(out)
+    assert g.stats()["articles"] == {"built": 14, "referenced": 15}
+    assert len(g.top("Article", n=100)) == 14  # stubs from Closest links are no articles of the corpus
+    assert len(g.top("Article", n=100, referenced=True)) == 29
+    code, text = run(out, "stats")
+    assert code == 0 and "14 from documents, 15 more referenced by Closest links only" in text

@@ -212,3 +212,45 @@ def test_build_merges_and_kg_merges(tmp_path: Path) -> None:
     assert cli.exit_code == 0
     assert "Technology,Mistral 7B,Mistral-7B,1,\"same name (case, spacing, punctuation)\"" in cli.output
     assert "GPT-3" not in cli.output and "GPT-4" not in cli.output
+
+
+@pytest.mark.parametrize("forms, label", [
+    ({"Ocean  Assistants": 1}, "Ocean Assistants"),  # seen once with a double space: labelled cleanly
+    ({"AI- driven tools": 1}, "AI-driven tools"),  # a stray hyphen-space
+    ({"- Edge Computing": 2}, "Edge Computing"),  # a bullet's dash left in the name
+    ({"HUMANOID ROBOTS": 3, "Humanoid Robots": 1}, "Humanoid Robots"),  # shouting loses to ordinary case
+    ({"NASA": 3, "Nasa": 1}, "NASA"),  # an acronym is not shouting
+    ({"GPT-4": 2, "gpt-4": 1}, "GPT-4"),
+    ({"machine learning": 3, "Machine Learning": 1}, "machine learning"),  # the usual case wins
+])
+def test_labels_read_as_a_reader_expects(forms: dict[str, int], label: str) -> None:
+    from collections import Counter
+
+    from kg.resolve import resolve_forms
+
+    (entity,) = resolve_forms({"Technology": Counter(forms)}).entities
+    assert entity.label == label
+    assert "  " not in entity.label
+
+
+def test_a_cleaner_label_keeps_the_iri() -> None:
+    from collections import Counter
+
+    from kg.resolve import resolve_forms
+
+    (a,) = resolve_forms({"Technology": Counter({"Ocean  Assistants": 1})}).entities
+    (b,) = resolve_forms({"Technology": Counter({"Ocean Assistants": 1})}).entities
+    assert a.slug == b.slug == "ocean-assistants"
+
+
+def test_placeholders_are_never_linked(seeds_store: pyoxigraph.Store) -> None:
+    from collections import Counter
+
+    from kg.resolve import resolve_forms
+
+    res = resolve_forms({"Category": Counter({"others": 2}), "Theme": Counter({"Others": 1, "Robotics": 1}),
+                         "Keyword": Counter({"robotics": 1, "N/A": 1}), "Technology": Counter({"n/a": 1})})
+    assert [(a.label, b.label) for a, b in res.related] == [("robotics", "Robotics")]
+    rows = select(seeds_store, """SELECT ?o WHERE { ?c a kgo:Category ; rdfs:label "others" ;
+                                  kgo:relatedConcept ?o }""")
+    assert rows == []  # the seeds' Category "others" names no concept

@@ -39,11 +39,13 @@ def main() -> None:
               help="YAML or CSV file of merges to force or forbid (see README).")
 @click.option("--cache/--no-cache", default=True, show_default=True,
               help="Reuse parsed documents and their RDF from earlier builds (in OUT/.kg/cache).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Flag page dates after this day (YYYY-MM-DD) as implausible (they are kept).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default: one per CPU).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @errors
 def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool, analytics: bool, seed: int,
-          resolution: float, aliases: Path | None, cache: bool, workers: int | None, quiet: bool) -> None:
+          resolution: float, aliases: Path | None, cache: bool, as_of: Any, workers: int | None, quiet: bool) -> None:
     """Build the graph from SOURCES (files or folders; default seeds/) into --out.
 
     Example: kg build seeds/ --out outputs/
@@ -55,7 +57,8 @@ def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool, analyti
     try:
         result = run_build(list(sources) or [Path("seeds")], out, base=base, strict=strict, analytics=analytics,
                            seed=seed, resolution=resolution, aliases=load_aliases(aliases) if aliases else None,
-                           progress=reporter, cache=cache, workers=workers)
+                           progress=reporter, cache=cache, workers=workers,
+                           as_of=as_of.date().isoformat() if as_of else None)
     finally:
         reporter.close()
     nodes = ", ".join(f"{n:,} {t}" for t, n in sorted(result.nodes.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -111,7 +114,10 @@ def stats(graph_dir: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
         return
-    rows = [{"measure": f"nodes: {t}", "value": n} for t, n in data["nodes"].items()]
+    articles = data["articles"]
+    rows = [{"measure": "articles", "value": f"{articles['built']:,} from documents, {articles['referenced']:,} more "
+             "referenced by Closest links only"}]
+    rows += [{"measure": f"nodes: {t}", "value": n} for t, n in data["nodes"].items() if t != "Article"]
     rows += [{"measure": k.replace("_", " "), "value": data[k]} for k in (
         "triples", "vertices", "edges", "density", "components", "largest_component")]
     rows += [{"measure": f"clusters at level {lv}", "value": n} for lv, n in data["clusters_per_level"].items()]
@@ -124,16 +130,17 @@ def stats(graph_dir: Path, fmt: str) -> None:
 @click.option("--by", default="pagerank", show_default=True,
               type=click.Choice(["pagerank", "degree", "weighted_degree", "betweenness", "eigenvector"]))
 @click.option("-n", "count", type=int, default=10, show_default=True, help="How many nodes.")
+@click.option("--referenced", is_flag=True, help="Rank articles known only from Closest links too.")
 @format_option("table", "csv", "json")
 @errors
-def top(graph_dir: Path, types: tuple[str, ...], by: str, count: int, fmt: str) -> None:
+def top(graph_dir: Path, types: tuple[str, ...], by: str, count: int, referenced: bool, fmt: str) -> None:
     """The highest-ranked nodes by a centrality metric.
 
     Example: kg top --type Technology --by betweenness -n 5
     """
     from kg.explore import top as rank
 
-    rows = rank(_open(graph_dir), types, by, count)
+    rows = rank(_open(graph_dir), types, by, count, referenced)
     cols = ["rank", "type", "label", by] + [c for c in ("pagerank", "degree", "betweenness") if c != by]
     emit(rows, fmt, cols, title=f"Top {count} by {by}")
 

@@ -51,12 +51,15 @@ def build(
     progress: Progress | None = None,
     cache: bool = True,
     workers: int | None = None,
+    as_of: str | None = None,
 ) -> BuildResult:
-    """Build the graph of the documents under `sources` into the output folder `out`."""
+    """Build the graph of the documents under `sources` into the output folder `out`. `as_of` (an ISO date)
+    flags page dates after it as implausible."""
     result = BuildResult(out)
     outdir = OutputDir(out)
     with outdir.locked():
-        corpus = gather(sources, base, aliases, outdir.cache if cache else None, workers, progress, result.timings)
+        corpus = gather(sources, base, aliases, outdir.cache if cache else None, workers, progress, result.timings,
+                        as_of)
         try:
             _finish(corpus, result, outdir, sources, strict, analytics, seed, resolution, html, progress)
         finally:

@@ -3,6 +3,7 @@ quads, the vertices of the article-entity view, node counts and the build's prob
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import sys
@@ -91,9 +92,26 @@ def collect_problems(summaries: list[DocSummary], skipped: list[Skipped], emitte
     return problems
 
 
+def date_problems(summaries: list[DocSummary], as_of: str | None = None) -> list[Problem]:
+    """Page dates to distrust, kept but reported: one more than a year after every other article's date,
+    or after `as_of` (an ISO date) when given. Nothing here depends on the day the build runs."""
+    dated = sorted(((s.date, s.path, s.title_line) for s in summaries if s.date), reverse=True)
+    out = []
+    for i, (date, path, line) in enumerate(dated):
+        latest_other = dated[1][0] if i == 0 and len(dated) > 1 else (dated[0][0] if i else None)
+        late = latest_other is not None and (dt.date.fromisoformat(date)
+                                             > dt.date.fromisoformat(latest_other) + dt.timedelta(days=365))
+        after = as_of is not None and date > as_of
+        if late or after:
+            why = f"after --as-of {as_of}" if after else "more than a year after every other article's date"
+            out.append(Problem(path, line, "implausible-date",
+                               f"page date {date} is {why}; kept, but not to be trusted (time series leave it out)"))
+    return out
+
+
 def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | None = None,
            cache_root: Path | None = None, workers: int | None = None, progress: Progress | None = None,
-           timings: dict[str, float] | None = None) -> Corpus:
+           timings: dict[str, float] | None = None, as_of: str | None = None) -> Corpus:
     """Passes 1-3: parse, resolve and emit every document under `sources`, reusing the cache (a temporary
     one when cache_root is None)."""
     workers = workers or os.cpu_count() or 1
@@ -116,7 +134,8 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
         s.forms = []  # no longer needed; the summaries cache keeps them for the next build
     timings["rdf.emit"] = time.perf_counter() - clock - timings["rdf.resolve"]
     res.mentions = matcher.pairs()
-    problems = collect_problems(summaries, parsed.skipped, emissions.problems, res, articles)
+    problems = collect_problems(summaries, parsed.skipped, emissions.problems + date_problems(summaries, as_of), res,
+                                articles)
     merges = res.merges()
     merges["articles"] = articles.groups
     merges["related_across_types"] = [[a.kind, a.label, b.kind, b.label] for a, b in res.related]
