@@ -147,13 +147,17 @@ class DocSummary:
     forms: list[tuple[str, str]]  # (type, surface form) of every name it mentions
     closest: list[str]  # targets of its Closest links
     problems: list[Problem]
+    paired: list[tuple[str, str, int]] = field(default_factory=list)  # (type, form, line) of "Name (ACR)" forms
 
     @classmethod
     def of(cls, doc: Document, key: str) -> DocSummary:
         """The summary of a parsed document stored under `key`."""
+        paired = [(r.kind, r.name, r.line) for r in doc.rows if r.name.rstrip().endswith(")") and "(" in r.name]
+        for kind, bullets in (("Keyword", doc.keywords), ("Theme", doc.themes)):
+            paired += [(kind, b.text, b.line) for b in bullets if b.text.rstrip().endswith(")") and "(" in b.text]
         return cls(key, doc.doc_id, doc.path, doc.sha256, doc.title, doc.title_is_id, doc.title_line, doc.date,
                    doc.external_url, doc.external_line, list(surface_forms(doc)), [c.target for c in doc.closest],
-                   list(doc.problems))
+                   list(doc.problems), paired)
 
 
 def surface_forms(doc: Document) -> Iterator[tuple[str, str]]:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from kg.aliases import Aliases
 from kg.formats import is_placeholder
@@ -51,6 +52,13 @@ PLURAL = "singular/plural"
 SHORT = "expansion of the full form"
 ACRONYM = "acronym of the full form"
 ALIAS = "alias file"
+WORD_FORMS = "same content words (word forms, order)"
+CORPUS_ACRONYM = "acronym paired in the corpus"
+# Words that carry no content in a name, and words after which the order of the others carries meaning.
+_STOP_WORDS = frozenset({"a", "an", "the", "of", "for", "in", "on", "and", "to", "with", "by", "from", "at", "as",
+                         "via", "its", "their", "our"})
+_ORDER_WORDS = frozenset({"from", "to", "into", "onto", "vs", "versus", "than", "over", "under", "before",
+                          "after", "above", "below", "toward", "towards", "against", "per"})
 _FULL = re.compile(r"^(?P<x>.*\S)\s*\((?P<a>[^()]+)\)\s*$")
 _NO_STEM = {"news", "series", "species", "means"}  # plural-looking words whose singular means something else
 TEXT_LINK_KINDS = ("Signal", "Concern", "Behavior", "Issue")
@@ -78,6 +86,26 @@ def stem_key(key: str) -> str:
     words = key.split(" ")
     words[-1] = stem_word(words[-1])
     return " ".join(words)
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import snowballstemmer  # the Snowball English (Porter 2) stemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+def content_key(key: str) -> str | None:
+    """The content words of a name key, stemmed (Snowball English) and, unless a word such as "from", "to"
+    or "vs" makes the order meaningful, sorted; None for names of fewer than two content words. Numbers
+    and versions stay words of their own, so names that differ in one never share this key."""
+    words = key.split(" ")
+    content = [w for w in words if w not in _STOP_WORDS]
+    if len(content) < 2:
+        return None
+    stems = [w if any(ch.isdigit() for ch in w) else _stemmer().stemWord(w) for w in content]
+    ordered = any(w in _ORDER_WORDS for w in words)
+    return " ".join(stems if ordered else sorted(stems))
 
 
 def _letters(text: str) -> str:
@@ -150,11 +178,15 @@ def choose_label(forms: Counter[str] | dict[str, int]) -> str:
     over all-capitals phrases when an ordinary-case form was seen; ties go to a form with regular spacing,
     then one with some capitals but not all, then the alphabetically first. Spacing and stray hyphens of the
     chosen form are cleaned (clean_label)."""
+    return clean_label(_label_form(forms))
+
+
+def _label_form(forms: Counter[str] | dict[str, int]) -> str:
+    """The surface form choose_label labels a node by, before cleaning."""
     full = [f for f in forms if split_full(f)]
     pool = full or list(forms)
-    best = min(pool, key=lambda f: (_shouting(f, forms), -forms[f], f != " ".join(f.split()), f == f.lower(),
+    return min(pool, key=lambda f: (_shouting(f, forms), -forms[f], f != " ".join(f.split()), f == f.lower(),
                                     f.isupper(), f))
-    return clean_label(best)
 
 
 class _Union:
@@ -353,7 +385,8 @@ def _entities(kind: str, forms: Counter[str], uf: _Union, expansions: dict[str, 
     out = []
     for root, group in groups.items():
         sub = {f: forms[f] for f in group}
-        label = next((lbl for lbl in wanted if lbl in sub), choose_label(sub))
+        form = next((lbl for lbl in wanted if lbl in sub), _label_form(sub))
+        label = clean_label(form)
         concepts = {stem_key(name_key(f)) for f in group}
         lowered = {" ".join(f.split()).lower() for f in group}
         for f in group:
@@ -365,13 +398,55 @@ def _entities(kind: str, forms: Counter[str], uf: _Union, expansions: dict[str, 
                     concepts.add(stem_key(name_key(parts[1])))
                     lowered.add(parts[1].lower())
         out.append(Entity(kind, slug(name_key(label)), label, dict(sorted(sub.items())),
-                          _explain(label, group, members[root]), concepts, lowered))
+                          _explain(form, group, members[root]), concepts, lowered))
     return out
 
 
-def resolve_forms(counts: dict[str, Counter[str]], aliases: Aliases | None = None) -> Resolution:
-    """Merge the surface forms of each type (with their counts) into entities, and relate types."""
+def corpus_acronyms(counts: dict[str, Counter[str]],
+                    where: Mapping[tuple[str, str], tuple[str, int]] | None = None) -> dict[str, tuple[str, str]]:
+    """Acronym key -> (expansion key, evidence) for every acronym that the corpus pairs, in full forms
+    "Expansion (ACR)" of any type, with one expansion only. The evidence names the first full form that pairs
+    it, with its document and line when `where` knows them."""
+    pairs: dict[str, set[str]] = defaultdict(set)
+    first: dict[str, tuple[str, str]] = {}
+    for kind in sorted(counts):
+        for f in sorted(counts[kind]):
+            parts = split_full(f)
+            if parts:
+                ak = stem_key(name_key(parts[1]))
+                pairs[ak].add(stem_key(name_key(parts[0])))
+                first.setdefault(ak, (kind, f))
+    out = {}
+    for ak, expansions in pairs.items():
+        if len(expansions) == 1:
+            kind, f = first[ak]
+            at = (where or {}).get((kind, f))
+            out[ak] = (next(iter(expansions)), f"{kind} {f!r}" + (f" ({at[0]}:{at[1]})" if at else ""))
+    return out
+
+
+def _corpus_rules(forms: Counter[str], uf: _Union, acronyms: dict[str, tuple[str, str]]) -> None:
+    """Within one type: a bare acronym joins its expansion when the corpus pairs them anywhere, unambiguously;
+    names with the same content words (word forms, order) join."""
+    for f in sorted(forms):
+        if split_full(f):
+            continue
+        key = name_key(f)
+        pair = acronyms.get(stem_key(key))
+        if pair:
+            expansion, evidence = pair
+            uf.union("k:" + stem_key(key), "k:" + expansion, f"{CORPUS_ACRONYM}: {evidence}")
+        ck = content_key(key)
+        if ck:
+            uf.union("k:" + stem_key(key), "w:" + ck, WORD_FORMS)
+
+
+def resolve_forms(counts: dict[str, Counter[str]], aliases: Aliases | None = None,
+                  where: Mapping[tuple[str, str], tuple[str, int]] | None = None) -> Resolution:
+    """Merge the surface forms of each type (with their counts) into entities, and relate types. `where`
+    gives the document and line of full forms, for the evidence of acronyms paired across types."""
     aliases = aliases or Aliases()
+    acronyms = corpus_acronyms(counts, where)
     entities: list[Entity] = []
     ambiguities: list[Ambiguity] = []
     blocked: list[dict[str, object]] = []
@@ -381,6 +456,7 @@ def resolve_forms(counts: dict[str, Counter[str]], aliases: Aliases | None = Non
         uf = _Union()
         _apply_aliases(kind, forms, uf, aliases, unused)
         expansions = _name_rules(kind, forms, uf, ambiguities)
+        _corpus_rules(forms, uf, acronyms)
         for i, rule in sorted(uf.blocked.items()):
             _, a, b = aliases.forbid[i - 1]
             blocked.append({"type": kind, "forms": sorted([a, b]), "rule": rule,

@@ -254,3 +254,52 @@ def test_placeholders_are_never_linked(seeds_store: pyoxigraph.Store) -> None:
     rows = select(seeds_store, """SELECT ?o WHERE { ?c a kgo:Category ; rdfs:label "others" ;
                                   kgo:relatedConcept ?o }""")
     assert rows == []  # the seeds' Category "others" names no concept
+
+
+def _resolved(counts: dict[str, dict[str, int]], **kw: object) -> dict[tuple[str, str], str]:
+    from collections import Counter
+
+    from kg.resolve import resolve_forms
+
+    res = resolve_forms({k: Counter(v) for k, v in counts.items()}, **kw)  # type: ignore[arg-type]
+    return {(e.kind, f): e.label for e in res.entities for f in e.forms}
+
+
+def test_an_acronym_paired_in_another_type_joins_bare_forms_in_every_type() -> None:
+    where = {("Technology", "Artificial Intelligence (AI)"): ("docs/a.md", 41)}
+    labels = _resolved({"Technology": {"Artificial Intelligence (AI)": 1},
+                        "Keyword": {"AI": 3, "artificial intelligence": 1},
+                        "Theme": {"AI": 1, "Artificial Intelligence": 2, "AI ethics": 1}}, where=where)
+    assert labels[("Keyword", "AI")] == labels[("Keyword", "artificial intelligence")]
+    assert labels[("Theme", "AI")] == labels[("Theme", "Artificial Intelligence")] == "Artificial Intelligence"
+    assert labels[("Theme", "AI ethics")] == "AI ethics"  # only the bare acronym
+    from collections import Counter
+
+    from kg.resolve import resolve_forms
+
+    res = resolve_forms({"Technology": Counter({"Artificial Intelligence (AI)": 1}),
+                         "Keyword": Counter({"AI": 3, "artificial intelligence": 1})}, where=where)
+    (kw,) = [e for e in res.entities if e.kind == "Keyword"]
+    rule = next(r for f, r in kw.rules.items())
+    assert "acronym paired in the corpus" in rule and "docs/a.md:41" in rule  # the evidence, with document and line
+
+
+def test_an_acronym_the_corpus_pairs_twice_joins_nothing() -> None:
+    labels = _resolved({"Technology": {"Augmented Reality (AR)": 1}, "Concern": {"Annual Report (AR)": 1},
+                        "Keyword": {"AR": 1, "augmented reality": 1, "annual report": 1}})
+    assert len({labels[("Keyword", f)] for f in ("AR", "augmented reality", "annual report")}) == 3
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("technological advancements", "technology advancements", True),  # word forms
+    ("rising sea levels", "sea level rise", True),  # word forms and order
+    ("privacy of personal data", "personal data privacy", True),  # a stop word, another order
+    ("shift from cars to bikes", "shift from bikes to cars", False),  # the order carries meaning
+    ("GPT-4 models", "GPT-3 models", False),  # a number is part of the name
+    ("Phi-2", "Phi-3", False),
+    ("Llama 2 models", "Llama 3 models", False),
+    ("data", "datum", False),  # one content word: no stemming beyond the plural rule
+])
+def test_word_forms_and_order(a: str, b: str, same: bool) -> None:
+    labels = _resolved({"Concern": {a: 1, b: 1}})
+    assert (labels[("Concern", a)] == labels[("Concern", b)]) is same

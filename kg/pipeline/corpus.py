@@ -68,11 +68,14 @@ class Corpus:
 def resolve(summaries: list[DocSummary], aliases: Aliases | None) -> tuple[Resolution, ArticleIds]:
     """Pass 2: one node per real thing, from every surface form of the corpus; one Article per article."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
+    where: dict[tuple[str, str], tuple[str, int]] = {}
     for s in summaries:
         s.forms = [(sys.intern(k), sys.intern(f)) for k, f in s.forms]
         for kind, form in s.forms:
             counts[kind][form] += 1
-    return resolve_forms(counts, aliases), resolve_articles(summaries)
+        for kind, form, line in s.paired:
+            where.setdefault((kind, form), (s.path, line))
+    return resolve_forms(counts, aliases, where), resolve_articles(summaries)
 
 
 def collect_problems(summaries: list[DocSummary], skipped: list[Skipped], emitted: list[Problem],
