@@ -95,17 +95,23 @@ def _stemmer() -> Any:
     return snowballstemmer.stemmer("english")
 
 
-def content_key(key: str) -> str | None:
-    """The content words of a name key, stemmed (Snowball English) and, unless a word such as "from", "to"
-    or "vs" makes the order meaningful, sorted; None for names of fewer than two content words. Numbers
-    and versions stay words of their own, so names that differ in one never share this key."""
+def content_keys(key: str) -> list[str]:
+    """Keys under which names with the same content words join: the content words of a name key, stemmed
+    (Snowball English), in their order; and sorted as well, when the order is free: a name of three content
+    words or more, or one with a function word ("privacy of personal data" = "personal data privacy"), unless
+    a word such as "from", "to" or "vs" makes the order meaningful. Two bare words in the other order are
+    another compound ("machine learning", "learning machine"). Names of one content word get no key, and
+    numbers and versions stay words of their own, so names that differ in one never share a key."""
     words = key.split(" ")
     content = [w for w in words if w not in _STOP_WORDS]
     if len(content) < 2:
-        return None
+        return []
     stems = [w if any(ch.isdigit() for ch in w) else _stemmer().stemWord(w) for w in content]
-    ordered = any(w in _ORDER_WORDS for w in words)
-    return " ".join(stems if ordered else sorted(stems))
+    keys = ["o:" + " ".join(stems)]
+    free = (len(content) >= 3 or len(content) < len(words)) and not any(w in _ORDER_WORDS for w in words)
+    if free:
+        keys.append("u:" + " ".join(sorted(stems)))
+    return keys
 
 
 def _letters(text: str) -> str:
@@ -402,19 +408,36 @@ def _entities(kind: str, forms: Counter[str], uf: _Union, expansions: dict[str, 
     return out
 
 
+def initials_expansion(expansion: str, acronym: str) -> str | None:
+    """The words of a full form's expansion whose initials spell the acronym: all of them ("Small Language
+    Models" for SLMs), or the last ones ("Small Language Models" of "Shift towards Small Language Models");
+    None when no run of words does."""
+    letters = _letters(acronym)
+    words = expansion.split()
+    for plural in (False, True):
+        want = letters[:-1] if plural and letters.endswith("s") else letters
+        for k in range(len(words)):
+            tail = words[k:]
+            if len(tail) == len(want) > 1 and "".join(_letters(w)[:1] for w in tail) == want:
+                return " ".join(tail)
+    return None
+
+
 def corpus_acronyms(counts: dict[str, Counter[str]],
                     where: Mapping[tuple[str, str], tuple[str, int]] | None = None) -> dict[str, tuple[str, str]]:
     """Acronym key -> (expansion key, evidence) for every acronym that the corpus pairs, in full forms
-    "Expansion (ACR)" of any type, with one expansion only. The evidence names the first full form that pairs
-    it, with its document and line when `where` knows them."""
+    "Expansion (ACR)" of any type whose words' initials spell it (initials_expansion), with one expansion
+    only. The evidence names the first full form that pairs it, with its document and line when `where`
+    knows them."""
     pairs: dict[str, set[str]] = defaultdict(set)
     first: dict[str, tuple[str, str]] = {}
     for kind in sorted(counts):
         for f in sorted(counts[kind]):
             parts = split_full(f)
-            if parts:
+            expansion = initials_expansion(*parts) if parts else None
+            if parts and expansion:
                 ak = stem_key(name_key(parts[1]))
-                pairs[ak].add(stem_key(name_key(parts[0])))
+                pairs[ak].add(stem_key(name_key(expansion)))
                 first.setdefault(ak, (kind, f))
     out = {}
     for ak, expansions in pairs.items():
@@ -436,8 +459,7 @@ def _corpus_rules(forms: Counter[str], uf: _Union, acronyms: dict[str, tuple[str
         if pair:
             expansion, evidence = pair
             uf.union("k:" + stem_key(key), "k:" + expansion, f"{CORPUS_ACRONYM}: {evidence}")
-        ck = content_key(key)
-        if ck:
+        for ck in content_keys(key):
             uf.union("k:" + stem_key(key), "w:" + ck, WORD_FORMS)
 
 
