@@ -60,10 +60,52 @@ def stats(graph: BuiltGraph) -> dict[str, Any]:
     }
 
 
+def _families(store: pyoxigraph.Store, nodes: list[str]) -> dict[str, str]:
+    """Node -> a representative of its concept family: nodes of different types that name one concept
+    (kgo:relatedConcept), joined transitively among the given nodes."""
+    wanted = set(nodes)
+    parent = {n: n for n in nodes}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for q in store.quads_for_pattern(None, KGO.relatedConcept, None, None):
+        a, b = q.subject.value, q.object.value  # type: ignore[union-attr]  # kg writes no RDF-star
+        if a in wanted and b in wanted:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {n: find(n) for n in nodes}
+
+
+def _group(rows: list[dict[str, object]], families: dict[str, str], n: int) -> list[dict[str, object]]:
+    """Rows in rank order with each concept family folded into its best-ranked member (`also` lists the rest),
+    so that n rows are n concepts."""
+    out: list[dict[str, object]] = []
+    first: dict[str, dict[str, object]] = {}
+    for r in rows:
+        fam = families[str(r["iri"])]
+        if fam in first:
+            also = first[fam].setdefault("also", [])
+            assert isinstance(also, list)
+            also.append(f"{r['type']} {r['label']!r}")
+        elif len(out) < n:
+            first[fam] = r
+            out.append(r)
+    for i, r in enumerate(out, 1):
+        r["rank"] = i
+        r["also"] = "; ".join(r.get("also") or [])  # type: ignore[arg-type]
+    return out
+
+
 def top(graph: BuiltGraph, types: tuple[str, ...] = (), by: str = "pagerank", n: int = 10,
         referenced: bool = False) -> list[dict[str, object]]:
-    """The n highest nodes by a metric, among the given types (default: CONTENT_TYPES). Articles known only
-    from Closest links are left out unless `referenced`."""
+    """The n highest nodes by a metric, among the given types. Without types: the content types, with the
+    nodes of one concept family (kgo:relatedConcept) in one row, so the top n is n concepts. Articles known
+    only from Closest links are left out unless `referenced`."""
     if by not in METRIC_PROPS:
         raise KgError(f"unknown metric {by!r}; choose one of {', '.join(METRIC_PROPS)}")
     wanted = types or CONTENT_TYPES
@@ -77,12 +119,16 @@ def top(graph: BuiltGraph, types: tuple[str, ...] = (), by: str = "pagerank", n:
           ?node a ?type ; rdfs:label ?label ; kgo:{METRIC_PROPS[by]} ?value ;
                 kgo:pagerank ?pagerank ; kgo:degree ?degree ; kgo:betweenness ?betweenness .
           {"" if referenced else "FILTER NOT EXISTS { ?node kgo:loaded false }"}
-        }} ORDER BY DESC(?value) ?node LIMIT {int(n)}""")
+        }} ORDER BY DESC(?value) ?node LIMIT {int(n) * (1 if types else 20)}""")
     if not rows and not _rows(graph.store(), "SELECT ?s WHERE { ?s kgo:pagerank ?v } LIMIT 1"):
         raise KgError("this graph has no analytics; build it without --no-analytics")
-    return [{"rank": i, "type": r["type"][len(KGO_NS):], "label": r["label"], by: float(r["value"]),
-             "degree": int(r["degree"]), "pagerank": float(r["pagerank"]), "betweenness": float(r["betweenness"]),
-             "iri": r["node"]} for i, r in enumerate(rows, 1)]
+    ranked: list[dict[str, object]] = [
+        {"rank": i, "type": r["type"][len(KGO_NS):], "label": r["label"], by: float(r["value"]),
+         "degree": int(r["degree"]), "pagerank": float(r["pagerank"]), "betweenness": float(r["betweenness"]),
+         "iri": r["node"]} for i, r in enumerate(rows, 1)]
+    if types:
+        return ranked
+    return _group(ranked, _families(graph.store(), [str(r["iri"]) for r in ranked]), n)
 
 
 def cluster_rows(graph: BuiltGraph, level: int | None = None, per_type: int = 3) -> list[dict[str, object]]:

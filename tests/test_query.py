@@ -236,3 +236,19 @@ def test_referenced_articles_are_counted_apart_and_not_ranked(seeds_build: tuple
     assert len(g.top("Article", n=100, referenced=True)) == 29
     code, text = run(out, "stats")
     assert code == 0 and "14 from documents, 15 more referenced by Closest links only" in text
+
+
+def test_top_without_types_ranks_concepts_not_nodes(seeds_build: tuple[Path, BuildResult],
+                                                    seeds_store: pyoxigraph.Store) -> None:
+    """Nodes of different types that name one concept are one row of `kg top` (the others in `also`)."""
+    from tests.conftest import select
+
+    out, _ = seeds_build
+    rows = kg.load(out).top(n=30)
+    assert [r["rank"] for r in rows] == list(range(1, 31))
+    related = {(r["a"], r["b"]) for r in select(seeds_store, "SELECT ?a ?b WHERE { ?a kgo:relatedConcept ?b }")}
+    iris = [str(r["iri"]) for r in rows]
+    assert not any((a, b) in related for a in iris for b in iris)  # no family twice
+    folded = next(r for r in rows if r["label"] == "Public Engagement with Science")
+    assert folded["type"] == "Signal" and folded["also"] == "Behavior 'Public Engagement with Science'"
+    assert all(r.get("also", "") == "" for r in kg.load(out).top("Signal", n=30))  # a type asked for: nodes

@@ -142,6 +142,7 @@ def top(graph_dir: Path, types: tuple[str, ...], by: str, count: int, referenced
 
     rows = rank(_open(graph_dir), types, by, count, referenced)
     cols = ["rank", "type", "label", by] + [c for c in ("pagerank", "degree", "betweenness") if c != by]
+    cols += [] if types else ["also"]  # the other nodes of each concept family
     emit(rows, fmt, cols, title=f"Top {count} by {by}")
 
 
