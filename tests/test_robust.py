@@ -213,7 +213,7 @@ def test_strict_fails_on_warnings_and_keeps_outputs(tmp_path: Path) -> None:
     before = (out / "graph.ttl").read_bytes()
     bad = CliRunner().invoke(main, ["build", str(SEEDS), "--out", str(out), "--strict", "-q"])
     assert bad.exit_code == 1
-    assert "--strict: 1 skipped, 16 warnings; outputs left unchanged" in bad.output
+    assert "--strict: 1 skipped, 17 warnings; outputs left unchanged" in bad.output
     assert "seeds/000_61f95d86ecc6b6dd.txt:50: mojibake" in bad.output
     assert (out / "graph.ttl").read_bytes() == before
     lenient = CliRunner().invoke(main, ["build", str(SEEDS), "--out", str(out), "-q"])
