@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from kg.formats import is_placeholder
 from kg.identity import fold
 from kg.model import Document
-from kg.resolve import TEXT_LINK_KINDS, Entity, Resolution, stem_word
+from kg.names import stem_word
+from kg.resolve import TEXT_LINK_KINDS, Entity, Resolution
 
 __all__ = ["MentionMatcher", "mention_texts", "technology_mentions"]
 

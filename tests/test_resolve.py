@@ -14,8 +14,9 @@ from kg.articles import resolve_articles
 from kg.cli import main
 from kg.errors import AliasError
 from kg.model import Document, Row
+from kg.names import split_full, stem_key
 from kg.pipeline import build
-from kg.resolve import resolve, split_full, stem_key
+from kg.resolve import resolve
 from tests.conftest import select, write_docs
 
 
@@ -319,7 +320,7 @@ def test_real_corpus_evaluation_with_hard_cases() -> None:
 
 
 def test_initials_expansion() -> None:
-    from kg.resolve import initials_expansion
+    from kg.names import initials_expansion
 
     assert initials_expansion("Shift towards Small Language Models", "SLMs") == "Small Language Models"
     assert initials_expansion("Artificial Intelligence", "AI") == "Artificial Intelligence"

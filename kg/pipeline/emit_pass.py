@@ -23,7 +23,7 @@ from kg.vocab import output_prefixes
 __all__ = ["Emissions", "EmitContext", "emit_all", "emit_document", "emit_key", "strip_prefixes"]
 
 EMIT_VERSION = "2"
-EMIT_CODE = ("kg.rdf", "kg.identity", "kg.vocab", "kg.resolve", "kg.mentions", "kg.pipeline.emit_pass")
+EMIT_CODE = ("kg.rdf", "kg.identity", "kg.vocab", "kg.names", "kg.resolve", "kg.mentions", "kg.pipeline.emit_pass")
 
 
 @dataclass
