@@ -50,6 +50,12 @@ def _stemmer() -> Any:
     return snowballstemmer.stemmer("english")
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _stem(word: str) -> str:
+    """A word's Snowball stem (words are few and repeat, so each is stemmed once); numbers stay as written."""
+    return word if any(ch.isdigit() for ch in word) else str(_stemmer().stemWord(word))
+
+
 def content_keys(key: str) -> list[str]:
     """Keys under which names with the same content words join: the content words of a name key, stemmed
     (Snowball English), in their order; and sorted as well, when the order is free: a name of three content
@@ -61,7 +67,7 @@ def content_keys(key: str) -> list[str]:
     content = [w for w in words if w not in _STOP_WORDS]
     if len(content) < 2:
         return []
-    stems = [w if any(ch.isdigit() for ch in w) else _stemmer().stemWord(w) for w in content]
+    stems = [_stem(w) for w in content]
     keys = ["o:" + " ".join(stems)]
     free = (len(content) >= 3 or len(content) < len(words)) and not any(w in _ORDER_WORDS for w in words)
     if free:
