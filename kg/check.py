@@ -12,6 +12,7 @@ Anything else is a silent loss, and `kg check` exits non-zero.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import defaultdict
@@ -33,6 +34,12 @@ __all__ = ["CheckResult", "Loss", "atoms", "check"]
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^()\s]*(?:\([^()]*\))?[^()\s]*)\s*\)")
 _NUMBER = re.compile(r"^[+]?\d+(\.0+)?$")
+@functools.cache
+def _table_sections() -> frozenset[str]:
+    """The sections whose tables have a header row of column names (all known ones but the Summary)."""
+    return frozenset(sections().values()) - {"summary"}
+
+
 @dataclass
 class Loss:
     """A piece of content found neither in the graph nor in the report."""
@@ -86,7 +93,7 @@ def atoms(lines: list[str]) -> list[tuple[int, str]]:
             cells = split_cells(line)
             known = [column_field(c) is not None for c in cells]
             header = (n < len(lines) and bool(_SEPARATOR.match(lines[n].strip())) and "-" in lines[n]) or all(known)
-            if header and section in set(sections().values()) - {"summary"}:
+            if header and section in _table_sections():
                 cells = [c for c, k in zip(cells, known, strict=True) if not k]
             out += [(n, c) for c in cells if c]
             continue

@@ -63,22 +63,12 @@ def stats(graph: BuiltGraph) -> dict[str, Any]:
 def _families(store: pyoxigraph.Store, nodes: list[str]) -> dict[str, str]:
     """Node -> a representative of its concept family: nodes of different types that name one concept
     (kgo:relatedConcept), joined transitively among the given nodes."""
-    wanted = set(nodes)
-    parent = {n: n for n in nodes}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for q in store.quads_for_pattern(None, KGO.relatedConcept, None, None):
-        a, b = q.subject.value, q.object.value  # type: ignore[union-attr]  # kg writes no RDF-star
-        if a in wanted and b in wanted:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    return {n: find(n) for n in nodes}
+    g = nx.Graph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from((q.subject.value, q.object.value)  # type: ignore[union-attr]  # kg writes no RDF-star
+                     for q in store.quads_for_pattern(None, KGO.relatedConcept, None, None)
+                     if q.subject.value in g and q.object.value in g)  # type: ignore[union-attr]
+    return {n: min(family) for family in nx.connected_components(g) for n in family}
 
 
 def _group(rows: list[dict[str, object]], families: dict[str, str], n: int) -> list[dict[str, object]]:

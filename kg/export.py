@@ -14,8 +14,7 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFor
 
 from kg import __version__
 from kg.errors import KgError
-from kg.explore import projection_quads
-from kg.project import project
+from kg.project import DEFAULT_WEIGHT, project_links
 from kg.store import BuiltGraph
 from kg.viewdata import graph_view_data
 from kg.viewselect import layout
@@ -34,9 +33,10 @@ NODE_ATTRS = ("type", "label", "iri", "pagerank", "degree", "weighted_degree", "
 def network(graph: BuiltGraph) -> nx.Graph:
     """The article-entity view with every node's type, label, metrics and clusters as attributes, and each
     edge's relation (hasTechnology, closest, ...) and weight."""
-    proj = project(projection_quads(graph.store()))
+    data = graph_view_data(graph)  # one pass over the store gives the projection's links and the attributes
+    links = [(a, b, kind, data.weights.get((a, b), DEFAULT_WEIGHT)) for (a, b), kind in data.links.items()]
+    proj = project_links(data.types, data.labels, links)
     g = proj.graph
-    data = graph_view_data(graph)
     for n in g.nodes:
         m = data.metrics.get(n, {})
         clusters = sorted(data.in_cluster.get(n, ()), key=lambda c: data.clusters[c].get("level", 0))

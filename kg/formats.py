@@ -6,6 +6,7 @@ import re
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 __all__ = ["column_field", "columns", "is_placeholder", "norm", "other_field", "section_kind", "sections"]
 
@@ -20,8 +21,14 @@ def norm(text: str) -> str:
 
 
 @cache
+def _data() -> dict[str, Any]:
+    """kg/format.toml, read once."""
+    return tomllib.loads(FORMAT_FILE.read_text(encoding="utf-8"))
+
+
+@cache
 def _tables() -> dict[str, dict[str, str]]:
-    data = tomllib.loads(FORMAT_FILE.read_text(encoding="utf-8"))
+    data = _data()
     out: dict[str, dict[str, str]] = {}
     for table in ("sections", "columns", "other"):
         inverse: dict[str, str] = {}
@@ -46,8 +53,7 @@ def columns() -> dict[str, str]:
 
 @cache
 def _placeholders() -> frozenset[str]:
-    data = tomllib.loads(FORMAT_FILE.read_text(encoding="utf-8"))
-    return frozenset(norm(v) for v in data["values"]["placeholders"])
+    return frozenset(norm(v) for v in _data()["values"]["placeholders"])
 
 
 def is_placeholder(value: str) -> bool:

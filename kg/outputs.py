@@ -65,9 +65,7 @@ def pin(build: Path) -> Pin | None:
     it is not an output folder's build, and nothing sweeps it)."""
     try:
         p = Pin(build)
-    except FileNotFoundError:
-        return None
-    except PermissionError:
+    except (FileNotFoundError, PermissionError):
         return None
     if not p.intact:
         p.release()

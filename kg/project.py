@@ -34,20 +34,18 @@ from pyoxigraph import Quad, Triple
 
 from kg.vocab import FACET_TYPES, KGO, LINK_NAMES, NODE_TYPES, RDF, RDFS
 
-__all__ = ["COOC_NEIGHBOURS", "DEFAULT_WEIGHT", "FACETS", "MAX_ARTICLE_NODES", "Projection", "cooccurrence",
+__all__ = ["COOC_NEIGHBOURS", "DEFAULT_WEIGHT", "MAX_ARTICLE_NODES", "Projection", "cooccurrence",
     "links_of", "project", "project_links"]
 
 DEFAULT_WEIGHT = 3
 COOC_NEIGHBOURS = 10
 MAX_ARTICLE_NODES = 1000  # an article naming more nodes adds no co-occurrence links (real ones name ~50)
-FACETS = FACET_TYPES  # left out of the co-occurrence view
-_LINKS = LINK_NAMES
 _TYPE = RDF.type.value
 _LABEL = RDFS.label.value
 _MENTION = KGO.mention.value
 _ENTITY = KGO.entity.value
 _RELEVANCY = KGO.relevancy.value
-_DISPATCH = {_TYPE: 0, **dict.fromkeys(_LINKS, 1), _MENTION: 2, _ENTITY: 3, _RELEVANCY: 4, _LABEL: 5}
+_DISPATCH = {_TYPE: 0, **dict.fromkeys(LINK_NAMES, 1), _MENTION: 2, _ENTITY: 3, _RELEVANCY: 4, _LABEL: 5}
 _CLASSES = {KGO.term(t).value: t for t in NODE_TYPES}
 
 
@@ -93,7 +91,7 @@ def links_of(triples: Iterable[Quad | Triple]) -> tuple[dict[str, str], dict[str
             if kind is not None:
                 types[t.subject.value] = kind
         elif code == 1:
-            links[(t.subject.value, t.object.value)] = _LINKS[p]
+            links[(t.subject.value, t.object.value)] = LINK_NAMES[p]
         elif code == 2:
             mention_of[t.object.value] = t.subject.value
         elif code == 3:
@@ -120,7 +118,7 @@ def project(triples: Iterable[Quad | Triple]) -> Projection:
 
 def cooccurrence(proj: Projection, neighbours: int = COOC_NEIGHBOURS) -> nx.Graph:
     """Entity co-occurrence view: entities linked by the number of articles naming both (see module doc)."""
-    entities = [n for n in proj.graph if proj.types[n] != "Article" and proj.types[n] not in FACETS]
+    entities = [n for n in proj.graph if proj.types[n] != "Article" and proj.types[n] not in FACET_TYPES]
     col = {n: i for i, n in enumerate(entities)}
     articles = [n for n in proj.graph if proj.types[n] == "Article"]
     rows, cols = [], []

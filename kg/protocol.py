@@ -4,7 +4,6 @@ is answered on a store, and the Service Description of an endpoint."""
 from __future__ import annotations
 
 import contextlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,7 @@ from kg.errors import QueryError, QuerySyntaxError
 from kg.sparql import Result, query_form, run_local, write_result
 from kg.vocab import RDF
 
-__all__ = ["GRAPH_FORMS", "TEXT", "Request", "answer", "is_absolute_iri", "negotiate", "service_description"]
+__all__ = ["GRAPH_FORMS", "TEXT", "Request", "answer", "negotiate", "service_description"]
 
 _RESULT_MEDIA = {
     "application/sparql-results+json": "json", "application/json": "json", "text/javascript": "json",
@@ -69,7 +68,6 @@ def negotiate(accept: str, form: str, formats: list[str] | None = None) -> str |
     return default
 
 
-
 @dataclass(frozen=True)
 class Request:
     """One query as the worker runs it."""
@@ -91,22 +89,15 @@ def answer(store: Any, req: Request, max_rows: int, base: str) -> tuple[int, str
         fmt = negotiate(req.accept, form, list(req.formats))
         if fmt is None:
             return 406, TEXT, b"no acceptable format for a " + form.encode() + b" answer\n", False
-        protocol = req.default_graphs is not None or req.named_graphs is not None
-        result = run_local(store, req.query, max_rows, base,
-                           list(req.default_graphs or ()) if protocol else None,
-                           list(req.named_graphs or ()) if protocol else None)
+        result = run_local(store, req.query, max_rows, base, req.default_graphs, req.named_graphs)
         body, media = write_result(result, fmt)
         return 200, media, body, result.truncated
-    except QuerySyntaxError as exc:
-        return 400, TEXT, (str(exc) + "\n").encode(), False
-    except QueryError as exc:
+    except (QuerySyntaxError, QueryError) as exc:
         return 400, TEXT, (str(exc) + "\n").encode(), False
     except Exception as exc:  # a failed query must not take the worker down
         return 500, TEXT, f"query failed: {exc}\n".encode(), False
 
 
-
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
 
@@ -123,8 +114,7 @@ def service_description(endpoint: str, graphs: list[str], fmt: str = "turtle") -
 
     triples = [Triple(svc, a, sd("Service")), Triple(svc, sd("endpoint"), svc),
                Triple(svc, sd("supportedLanguage"), sd("SPARQL11Query")),
-               Triple(svc, sd("feature"), sd("UnionDefaultGraph")),
-               Triple(svc, sd("feature"), sd("BasicFederatedQuery"))]
+               Triple(svc, sd("feature"), sd("UnionDefaultGraph"))]
     for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
               "N-Triples", "JSON-LD", "RDF_XML"):
         triples.append(Triple(svc, sd("resultFormat"), NamedNode(FORMATS + f)))
@@ -135,9 +125,3 @@ def service_description(endpoint: str, graphs: list[str], fmt: str = "turtle") -
         triples += [Triple(dataset, sd("namedGraph"), node), Triple(node, a, sd("NamedGraph")),
                     Triple(node, sd("name"), NamedNode(g))]
     return write_result(Result("CONSTRUCT", triples=triples), fmt)
-
-
-
-def is_absolute_iri(text: str) -> bool:
-    """Whether a default-graph-uri or named-graph-uri value is an absolute IRI."""
-    return _IRI.fullmatch(text) is not None

@@ -105,9 +105,8 @@ class QueryPool:
         self._idle.put(w)
         return True
 
-    def run(self, req: Request, max_rows: int | None = None) -> tuple[int, str, bytes, bool] | None:
-        """(status, media type, body, truncated) of one query, at most `max_rows` rows (default: the limit's);
-        None if the pool was retired meanwhile."""
+    def run(self, req: Request) -> tuple[int, str, bytes, bool] | None:
+        """(status, media type, body, truncated) of one query; None if the pool was retired meanwhile."""
         with self._lock:
             missing = max(1, self.limits.workers) - len(self._all)
         if missing > 0 and not self.retired and self._idle.empty():
@@ -119,7 +118,7 @@ class QueryPool:
                 return None
             return 503, TEXT, b"all query workers are busy; try again\n", False
         try:
-            worker.conn.send((req, self.limits.max_rows if max_rows is None else max_rows))
+            worker.conn.send((req, self.limits.max_rows))
             if worker.conn.poll(self.limits.timeout):
                 result: tuple[int, str, bytes, bool] = worker.conn.recv()
                 self._idle.put(worker)

@@ -22,9 +22,9 @@ from typing import Any
 
 from kg.errors import KgError
 from kg.outputs import Pin, pin
-from kg.protocol import TEXT, Request, is_absolute_iri, negotiate, service_description
+from kg.protocol import TEXT, Request, negotiate, service_description
 from kg.querypool import Limits, QueryPool
-from kg.sparql import query_form
+from kg.sparql import is_absolute_iri, query_form
 from kg.store import BuiltGraph
 
 __all__ = ["Endpoint", "Limits", "negotiate"]
@@ -37,7 +37,6 @@ class Live:
     build: Path
     pool: QueryPool
     pin: Pin | None
-    base: str
     graphs: list[str]  # named graphs, for the service description
 
     def retire(self) -> None:
@@ -248,23 +247,18 @@ class Endpoint:
     def _open(self) -> Live:
         for _ in range(10):  # a build may be swept between reading .kg/current and pinning it: read again
             build = BuiltGraph(self.folder).build_dir
-            swept = build.parent.name == "builds" and build.parent.parent.name == ".kg"  # in an output folder
-            held = pin(build) if swept else None
+            in_output_folder = build.parent.name == "builds" and build.parent.parent.name == ".kg"
+            held = pin(build) if in_output_folder else None  # a folder of our own: nothing sweeps it
             if held is None and not (build / "graph.trig").is_file():
                 continue
             graph = BuiltGraph(build)
             try:
-                base = graph.base
-                pool = QueryPool(graph.store_path(), str(graph.trig), self.limits, base)
-                listed = pool.run(Request("SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g",
-                                          "text/tab-separated-values"), max_rows=10**9)
+                pool = QueryPool(graph.store_path(), str(graph.trig), self.limits, graph.base)
+                return Live(build, pool, held, graph.graph_names())
             except BaseException:
                 if held is not None:
                     held.release()
                 raise
-            graphs = [ln.strip("<>") for ln in listed[2].decode().splitlines()[1:]] if listed and \
-                listed[0] == 200 else []
-            return Live(build, pool, held, base, graphs)
         raise KgError(f"the build in {self.folder} kept changing while it was opened")
 
     def run(self, req: Request) -> tuple[int, str, bytes, bool]:

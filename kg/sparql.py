@@ -12,7 +12,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,11 +34,11 @@ __all__ = [
     "collect",
     "graph_store_url",
     "has_dataset_clause",
+    "is_absolute_iri",
     "named_queries",
     "named_query",
     "ntriples",
     "push",
-    "push_batches",
     "push_dataset",
     "query_form",
     "run_local",
@@ -201,7 +201,7 @@ def has_dataset_clause(query: str) -> bool:
 
 
 def run_local(store: pyoxigraph.Store, query: str, max_rows: int | None = None, base: str = DEFAULT_BASE,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> Result:
+              default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None) -> Result:
     """Run a query on a store with our prefixes (for the graph's `base`) predeclared.
 
     The dataset (SPARQL 1.1 Query §13, Protocol §2.1.4): `default_graphs`/`named_graphs` (the protocol's
@@ -290,16 +290,12 @@ def run_remote(endpoint: str, query: str, timeout: float = 60.0, max_rows: int |
     return collect(answer, max_rows)
 
 
-def push_batches(triples: Iterable[pyoxigraph.Triple], batch: int) -> Iterable[tuple[bytes, int]]:
-    """N-Triples documents of at most `batch` triples each, with their triple counts."""
-    chunk: list[pyoxigraph.Triple] = []
-    for t in triples:
-        chunk.append(t)
-        if len(chunk) >= batch:
-            yield ntriples(chunk), len(chunk)
-            chunk = []
-    if chunk:
-        yield ntriples(chunk), len(chunk)
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+
+
+def is_absolute_iri(text: str) -> bool:
+    """Whether a text is an absolute IRI (a named graph's name, a default-graph-uri)."""
+    return _ABSOLUTE_IRI.fullmatch(text) is not None
 
 
 def ntriples(triples: Iterable[pyoxigraph.Triple]) -> bytes:
@@ -311,64 +307,61 @@ def ntriples(triples: Iterable[pyoxigraph.Triple]) -> bytes:
 
 def graph_store_url(store: str, graph: str | None) -> str:
     """The Graph Store Protocol URL of the default graph or of a named graph (an absolute IRI)."""
-    if graph is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+", graph):
+    if graph is not None and not is_absolute_iri(graph):
         raise QueryError(f"not an absolute IRI for a named graph: {graph!r}")
     sep = "&" if "?" in store else "?"
     return f"{store}{sep}default" if not graph else f"{store}{sep}graph={urllib.parse.quote(graph, safe='')}"
 
 
-def push(store: str, triples: Iterable[pyoxigraph.Triple], graph: str | None = None, replace: bool = False,
-         batch: int = 50_000, timeout: float = 300.0, progress: object = None) -> int:
-    """Upload triples to a Graph Store Protocol endpoint in batches: PUT first when replacing, then POST.
-    Returns the number of triples sent."""
-    url = graph_store_url(store, graph)
+def _batches(triples: Iterable[tuple[str | None, pyoxigraph.Triple]],
+             batch: int) -> Iterator[tuple[str | None, list[pyoxigraph.Triple]]]:
+    """(graph, triples) runs of at most `batch` triples, a new run wherever the graph changes."""
+    current: str | None = None
+    chunk: list[pyoxigraph.Triple] = []
+    for name, t in triples:
+        if chunk and (name != current or len(chunk) >= batch):
+            yield current, chunk
+            chunk = []
+        current = name
+        chunk.append(t)
+    if chunk:
+        yield current, chunk
+
+
+def _upload(store: str, batches: Iterable[tuple[str | None, list[pyoxigraph.Triple]]], replace: bool,
+            timeout: float, progress: object) -> tuple[int, set[str | None]]:
+    """Send each batch to its graph (PUT on a graph's first batch when replacing, POST otherwise); returns the
+    triples sent and the graphs written (None: the default graph)."""
     sent = 0
-    first = True
-    for body, n in push_batches(triples, batch):
-        method = "PUT" if (replace and first) else "POST"
-        req = urllib.request.Request(url, data=body, method=method,
-                                     headers={"Content-Type": "application/n-triples"})
-        _http(req, timeout)
-        sent += n
-        first = False
+    started: set[str | None] = set()
+    for name, chunk in batches:
+        method = "PUT" if replace and name not in started else "POST"
+        started.add(name)
+        _http(urllib.request.Request(graph_store_url(store, name), data=ntriples(chunk), method=method,
+                                     headers={"Content-Type": "application/n-triples"}), timeout)
+        sent += len(chunk)
         if callable(progress):
             progress(sent)
-    if replace and first:  # nothing to send: replacing means emptying the graph
-        req = urllib.request.Request(url, data=b"", method="PUT", headers={"Content-Type": "application/n-triples"})
-        _http(req, timeout)
+    return sent, started
+
+
+def push(store: str, triples: Iterable[pyoxigraph.Triple], graph: str | None = None, replace: bool = False,
+         batch: int = 50_000, timeout: float = 300.0, progress: object = None) -> int:
+    """Upload triples into one graph of a Graph Store Protocol endpoint, in batches; `replace` replaces the
+    graph's content (nothing to send empties it). Returns the number of triples sent."""
+    url = graph_store_url(store, graph)  # a bad graph name fails before anything is sent
+    sent, started = _upload(store, _batches(((graph, t) for t in triples), batch), replace, timeout, progress)
+    if replace and not started:
+        _http(urllib.request.Request(url, data=b"", method="PUT", headers={"Content-Type": "application/n-triples"}),
+              timeout)
     return sent
 
 
 def push_dataset(store: str, quads: Iterable[pyoxigraph.Quad], replace: bool = False, batch: int = 50_000,
                  timeout: float = 300.0, progress: object = None) -> tuple[int, int]:
     """Upload a dataset through the Graph Store Protocol, each named graph into the graph of its name and the
-    default graph into the default graph (PUT on a graph's first batch when replacing, POST otherwise).
-    Returns (triples sent, named graphs written)."""
-    sent = 0
-    started: set[str | None] = set()
-    current: str | None = None
-    chunk: list[pyoxigraph.Triple] = []
-
-    def flush() -> None:
-        nonlocal sent, chunk
-        if not chunk:
-            return
-        method = "PUT" if replace and current not in started else "POST"
-        started.add(current)
-        req = urllib.request.Request(graph_store_url(store, current), method=method,
-                                     data=ntriples(chunk),
-                                     headers={"Content-Type": "application/n-triples"})
-        _http(req, timeout)
-        sent += len(chunk)
-        chunk = []
-        if callable(progress):
-            progress(sent)
-
-    for q in quads:
-        name = None if isinstance(q.graph_name, pyoxigraph.DefaultGraph) else q.graph_name.value
-        if name != current or len(chunk) >= batch:
-            flush()
-            current = name
-        chunk.append(q.triple)
-    flush()
+    default graph into the default graph. Returns (triples sent, named graphs written)."""
+    named = ((None if isinstance(q.graph_name, pyoxigraph.DefaultGraph) else q.graph_name.value, q.triple)
+             for q in quads)
+    sent, started = _upload(store, _batches(named, batch), replace, timeout, progress)
     return sent, len(started - {None})

@@ -56,6 +56,10 @@ class BuiltGraph:
                 seen.add(t)
             yield t
 
+    def graph_names(self) -> list[str]:
+        """The IRIs of the named graphs (one per document), sorted."""
+        return sorted(g.value for g in self.store().named_graphs() if isinstance(g, pyoxigraph.NamedNode))
+
     def merges(self) -> dict[str, Any]:
         """merges.json: every entity merge with its forms and rules, and what was kept apart."""
         path = self.folder / "merges.json"

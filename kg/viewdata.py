@@ -16,14 +16,13 @@ from kg.vocab import DCTERMS, KGO, LINK_NAMES, METRICS, RDF, RDFS, SKOS, XSD
 
 __all__ = ["VIEW_PREDICATES", "ViewData", "collect", "graph_view_data"]
 
-_LINK_PREDICATES = LINK_NAMES
 _METRICS = {t.value: t.value.rsplit("#", 1)[1] for t in METRICS.values()}  # IRI -> pagerank, weightedDegree, ...
 _ARTICLE = {DCTERMS.title.value: "title", DCTERMS.date.value: "date", DCTERMS.source.value: "url",
             DCTERMS.identifier.value: "id", KGO.loaded.value: "loaded"}
 _MENTION = {KGO.entity.value: "entity", KGO.relevancy.value: "relevancy", DCTERMS.description.value: "description"}
 _CLUSTER = {KGO.level.value: "level", KGO.size.value: "size", KGO.parentCluster.value: "parent"}
 VIEW_PREDICATES = (RDF.type.value, RDFS.label.value, SKOS.altLabel.value, KGO.inCluster.value, KGO.mention.value,
-                   *_LINK_PREDICATES, *_METRICS, *_ARTICLE, *_MENTION, *_CLUSTER)
+                   *LINK_NAMES, *_METRICS, *_ARTICLE, *_MENTION, *_CLUSTER)
 
 
 @dataclass
@@ -77,8 +76,8 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
             v.labels.setdefault(s, q.object.value)
         elif p == alt_iri:
             v.alt[s].append(q.object.value)
-        elif p in _LINK_PREDICATES:
-            v.links[(s, q.object.value)] = _LINK_PREDICATES[p]
+        elif p in LINK_NAMES:
+            v.links[(s, q.object.value)] = LINK_NAMES[p]
         elif p in _METRICS:
             o = q.object
             v.metrics[s][_METRICS[p]] = int(o.value) if o.datatype == XSD.integer else float(o.value)

@@ -153,19 +153,27 @@ def _cooccurrence_edges(data: ViewData, chosen: set[str], adjacency: dict[str, s
     return [(x, y, "co-occurs", float(counts[(x, y)])) for x, y in sorted(keep)]
 
 
+GRID_NODES = 1000  # above this, igraph's grid approximation of the repulsion
+LONG_NODES = 5000  # above this, fewer iterations (a whole-corpus GEXF export at 10,000 documents)
+
+
 def layout(nodes: list[str], edges: list[tuple[str, str, str, float]], seed: int) -> dict[str, tuple[float, float]]:
     """Fruchterman-Reingold positions from igraph, seeded, scaled to screen pixels (y grows downwards). Above
-    1,000 nodes igraph's grid approximation keeps it fast."""
+    GRID_NODES the start is spread over a square of side ~sqrt(n), so that the grid's cells share the work
+    (from a unit square every node would sit in one cell, and each iteration costs n squared); above
+    LONG_NODES 200 iterations instead of 500 (22,700 nodes: about 8 s)."""
     if not nodes:
         return {}
     index = {n: i for i, n in enumerate(nodes)}
     g = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b, _, _ in edges])
     rng = random.Random(seed)
-    start = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in nodes]
+    grid = len(nodes) > GRID_NODES
+    spread = math.sqrt(len(nodes)) if grid else 1.0
+    start = [[rng.uniform(-spread, spread), rng.uniform(-spread, spread)] for _ in nodes]
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        coords = g.layout_fruchterman_reingold(seed=start, niter=500,
-                                               grid="nogrid" if len(nodes) <= 1000 else "grid").coords
+        coords = g.layout_fruchterman_reingold(seed=start, niter=200 if len(nodes) > LONG_NODES else 500,
+                                               grid="grid" if grid else "nogrid").coords
     finally:
         igraph.set_random_number_generator(random)
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]

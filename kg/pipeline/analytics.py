@@ -12,7 +12,8 @@ from pyoxigraph import Quad
 from kg import analyze
 from kg.cache import Cache, code_version, key_of
 from kg.enrich import cluster_quads, metric_quads, participation_quads
-from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, FACETS, MAX_ARTICLE_NODES, Link, cooccurrence, project_links
+from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, MAX_ARTICLE_NODES, Link, cooccurrence, project_links
+from kg.vocab import FACET_TYPES
 
 __all__ = ["ANALYTICS_VERSION", "Analytics", "run_analytics"]
 
@@ -34,7 +35,7 @@ def compute(types: dict[str, str], labels: dict[str, str], links: list[Link], se
         "projection": {"vertices": g.number_of_nodes(), "edges": g.number_of_edges(),
                        "default_weight": DEFAULT_WEIGHT},
         "cooccurrence": {"vertices": cooc.number_of_nodes(), "edges": cooc.number_of_edges(),
-                         "neighbours_kept": COOC_NEIGHBOURS, "facets_left_out": sorted(FACETS),
+                         "neighbours_kept": COOC_NEIGHBOURS, "facets_left_out": sorted(FACET_TYPES),
                          "max_article_nodes": MAX_ARTICLE_NODES},
         "betweenness": metrics.info["betweenness"],
         "eigenvector": metrics.info["eigenvector"],
