@@ -5,12 +5,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from kg.identity import fold
 from kg.model import DocSummary, Document, Problem
 
-__all__ = ["ArticleIds", "resolve_articles"]
+__all__ = ["ArticleIds", "primary_first", "resolve_articles"]
+
+
+
+class _Dated(Protocol):
+    @property
+    def date(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+
+
+_D = TypeVar("_D", bound=_Dated)
 
 
 @dataclass(slots=True)
@@ -20,6 +31,13 @@ class ArticleIds:
     canonical: dict[str, str]  # doc id -> article id
     problems: list[Problem]
     groups: list[dict[str, Any]] = field(default_factory=list)
+    primary: dict[str, str] = field(default_factory=dict)  # article id -> the document that describes it
+
+
+def primary_first(docs: Iterable[_D]) -> list[_D]:
+    """The documents of one article, the one that describes the Article first: the latest page date, then
+    the last file name; the others follow in the same order."""
+    return sorted(docs, key=lambda d: (d.date, d.path), reverse=True)
 
 
 def _url_key(url: str) -> str:
@@ -66,6 +84,8 @@ def resolve_articles(docs: Iterable[Document | DocSummary]) -> ArticleIds:
         members[root].append(doc_id)
     problems = []
     groups = []
+    by_id = {d.doc_id: d for d in docs}
+    primary = {root: primary_first(by_id[i] for i in ids)[0].doc_id for root, ids in members.items() if len(ids) > 1}
     for d in docs:
         root = canonical[d.doc_id]
         if root != d.doc_id:
@@ -74,6 +94,6 @@ def resolve_articles(docs: Iterable[Document | DocSummary]) -> ArticleIds:
                                     f"{why} as document {root}; merged into one Article"))
     for root, ids in sorted(members.items()):
         if len(ids) > 1:
-            groups.append({"article": root, "ids": sorted(ids),
+            groups.append({"article": root, "ids": sorted(ids), "described_by": primary[root],
                            "rules": sorted({reason.get(i, "") for i in ids} - {""})})
-    return ArticleIds(canonical, problems, groups)
+    return ArticleIds(canonical, problems, groups, primary)

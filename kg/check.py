@@ -4,10 +4,11 @@ The reading here is deliberately simple and independent of kg.parse in method; i
 vocabulary (kg/format.toml) and its rule for splitting a table line into cells, `\|` being a literal pipe.
 Every non-empty line that is not structure (a heading of a known section, a table's separator, a blank
 line) is split into atoms (table cells, bullet texts, the title's parts, a line of text), and each atom
-must be found in the graph: as a substring of a literal of the document's named graph, as a name of a node
-its article links to, as a relevancy value, or as the id of an article it links to. An atom that is not
-found is fine only if the build report names its file and line (or skipped the whole file) with a reason.
-Anything else is a silent loss, and `kg check` exits non-zero.
+must be found in the graph: as a substring of a literal of the document's named graph or of a node its
+article links to (a named thing; or a Mention: a row two copies of an article share is one Mention, asserted
+in the first copy's graph and linked from both), as a relevancy value, or as the id of an article it links
+to. An atom that is not found is fine only if the build report names its file and line (or skipped the
+whole file) with a reason. Anything else is a silent loss, and `kg check` exits non-zero.
 """
 
 from __future__ import annotations
@@ -142,7 +143,8 @@ def _haystack(store: pyoxigraph.Store, base: str, doc_id: str) -> _Haystack:
                 numbers.add(int(o.value))
         elif isinstance(o, NamedNode):
             ids.add(o.value)
-            if q.predicate.value.endswith(("#closest", "#category", "#contentType")) or "#has" in q.predicate.value:
+            if (q.predicate.value.endswith(("#closest", "#category", "#contentType", "#mention"))
+                    or "#has" in q.predicate.value):
                 linked.add(o.value)
     for node in linked:
         for q in store.quads_for_pattern(NamedNode(node), None, None, None):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from kg.identity import doc_segment, safe_iri
+from kg.articles import primary_first
+from kg.identity import doc_segment, fold, safe_iri
 from kg.model import Document, Problem, Row
 from kg.resolve import Entity, Resolution
 from kg.vocab import (
@@ -31,7 +32,7 @@ from kg.vocab import (
 )
 from kg.vocab import integer as _int
 
-__all__ = ["MAX_LITERAL", "SNIPPET", "Emitted", "Minter", "corpus_quads", "document_quads"]
+__all__ = ["MAX_LITERAL", "SNIPPET", "Emitted", "Minter", "corpus_quads", "document_quads", "shared_rows"]
 
 _ROW_LETTER = {"Signal": "s", "Concern": "c", "Behavior": "b", "Technology": "t", "Issue": "i"}
 
@@ -82,6 +83,48 @@ class Minter:
         return NamedNode(f"{self.base}{SEGMENTS[kind]}/{doc_segment(doc_id)}-{suffix}")
 
 
+def _row_suffixes(doc: Document) -> list[str]:
+    """The mention suffix (s1, t2, ...) of each of a document's rows, in order."""
+    counters: dict[str, int] = defaultdict(int)
+    out = []
+    for row in doc.rows:
+        letter = _ROW_LETTER[row.kind]
+        counters[letter] += 1
+        out.append(f"{letter}{counters[letter]}")
+    return out
+
+
+def _row_text(row: Row) -> tuple[object, ...]:
+    """What a row says, spacing aside: rows of two copies of an article that say the same are one Mention."""
+    def norm(t: str) -> str:
+        return " ".join(t.split())
+    return (row.kind, norm(row.name), norm(row.description), norm(row.change), norm(row.ten_year),
+            norm(row.driving_force), row.relevancy, norm(row.relevancy_text), norm(row.src),
+            tuple((norm(c), norm(v)) for c, v in row.extra), row.name_derived)
+
+
+def shared_rows(versions: Sequence[Document]) -> dict[tuple[str, int], tuple[str, str]]:
+    """(document id, row index) -> (document id, mention suffix) of the Mention each row of the documents of
+    one article is: a row equal to a row of a document before it (primary_first order) is that row's Mention;
+    any other row is a Mention of its own."""
+    out: dict[tuple[str, int], tuple[str, str]] = {}
+    free: dict[tuple[object, ...], list[tuple[str, str]]] = defaultdict(list)  # rows earlier documents said
+    for doc in primary_first(versions):
+        mine: dict[tuple[object, ...], list[tuple[str, str]]] = defaultdict(list)
+        taken: Counter[tuple[object, ...]] = Counter()  # a row said twice in one copy is two Mentions
+        for i, (row, suffix) in enumerate(zip(doc.rows, _row_suffixes(doc), strict=True)):
+            text = _row_text(row)
+            if taken[text] < len(free.get(text, ())):
+                out[(doc.doc_id, i)] = free[text][taken[text]]
+                taken[text] += 1
+            else:
+                out[(doc.doc_id, i)] = (doc.doc_id, suffix)
+                mine[text].append((doc.doc_id, suffix))
+        for text, owners in mine.items():
+            free[text].extend(owners)
+    return out
+
+
 @dataclass
 class Emitted:
     """Quads of one document plus what the corpus level needs from it, gathered while the quads are made."""
@@ -100,10 +143,14 @@ class _Emitter:
     Turtle writes each subject once."""
 
     def __init__(self, doc: Document, slugs: Mapping[tuple[str, str], str], canonical: Mapping[str, str],
-                 mint: Minter) -> None:
+                 mint: Minter, others: Sequence[Document] = ()) -> None:
         self.doc, self.slugs, self.canonical, self.mint = doc, slugs, canonical, mint
         self.g = mint.graph(doc.doc_id)
         self.art = mint.article(canonical.get(doc.doc_id, doc.doc_id))
+        versions = [doc, *others]
+        self.primary = primary_first(versions)[0]
+        self.merged = bool(others)
+        self.shared = shared_rows(versions) if others else {}
         self.head: list[Quad] = []
         self.mentions: list[Quad] = []
         self.body: list[Quad] = []
@@ -139,36 +186,50 @@ class _Emitter:
         self.problem(line, "long-text", f"a text of {len(value):,} characters: its first {len(chunks[0]):,} are "
                      f"the value of <{p.value}>, the rest continues in {len(chunks) - 1} kgo:Section nodes", end=end)
 
-    def url(self, prop: NamedNode, url: str, line: int, what: str, fallback: NamedNode, kept: str,
+    def url(self, s: NamedNode, prop: NamedNode, url: str, line: int, what: str, fallback: NamedNode, kept: str,
             tail: str = "") -> None:
         """A link as an IRI (repaired where IRIs forbid a character, and reported), or kept as text."""
         iri = safe_iri(url)
         if iri:
-            self.add(self.art, prop, NamedNode(iri))
+            self.add(s, prop, NamedNode(iri))
             if iri != url.strip():
                 self.problem(line, "url-repaired", f"{what} {url!r} written as the IRI <{iri}>", "info")
         else:
-            self.add(self.art, fallback, Literal(kept))
+            self.add(s, fallback, Literal(kept))
             self.problem(line, "bad-url", f"{what} {url!r} is not an IRI{tail}")
 
     def article(self) -> None:
-        """The IRI of the Article of a document id."""
+        """The Article's quads from this document: its own description when it is the article's most recent
+        document, else a kgo:ArticleVersion with what this copy says, and its title as an alternative."""
         doc, art, add = self.doc, self.art, self.add
         add(art, RDF.type, KGO.Article)
         add(art, DCTERMS.identifier, Literal(doc.doc_id))
-        if doc.title and not doc.title_is_id:
-            add(art, DCTERMS.title, Literal(doc.title))
+        titled = bool(doc.title) and not doc.title_is_id
+        about = art
+        if doc is not self.primary:
+            about = self.mint.node("ArticleVersion", doc_segment(doc.doc_id))
+            add(art, DCTERMS.hasVersion, about)
+            add(about, RDF.type, KGO.ArticleVersion)
+            add(about, DCTERMS.isVersionOf, art)
+            add(about, DCTERMS.identifier, Literal(doc.doc_id))
+            add(about, KGO.sourceFile, Literal(doc.path))
+            primary = self.primary
+            if titled and (primary.title_is_id or fold(doc.title) != fold(primary.title)):
+                add(art, DCTERMS.alternative, Literal(doc.title))
+        if titled:
+            add(about, DCTERMS.title, Literal(doc.title))
         if doc.page_id:
-            add(art, KGO.pageId, Literal(doc.page_id))
+            add(about, KGO.pageId, Literal(doc.page_id))
         if doc.date:
-            add(art, DCTERMS.date, Literal(doc.date, datatype=XSD.date))
+            add(about, DCTERMS.date, Literal(doc.date, datatype=XSD.date))
         if doc.page_url:
-            self.url(KGO.pageUrl, doc.page_url, doc.title_line, "page link", KGO.note, f"page link: {doc.page_url}")
+            self.url(about, KGO.pageUrl, doc.page_url, doc.title_line, "page link", KGO.note,
+                     f"page link: {doc.page_url}")
         if doc.external_url:
-            self.url(DCTERMS.source, doc.external_url, doc.external_line, "external link", KGO.sourceText,
+            self.url(about, DCTERMS.source, doc.external_url, doc.external_line, "external link", KGO.sourceText,
                      doc.external_url, "; kept as text")
         if doc.summary:
-            self.text(art, DCTERMS.abstract, doc.summary, *doc.summary_lines)
+            self.text(about, DCTERMS.abstract, doc.summary, *doc.summary_lines)
         add(art, KGO.sourceFile, Literal(doc.path))
         add(art, KGO.contentSha256, Literal(doc.sha256))
         for kind, value in (("Category", doc.category), ("ContentType", doc.content_type)):
@@ -206,12 +267,17 @@ class _Emitter:
         self.add(sec, KGO.sourceLine, _int(line))
 
     def rows(self) -> None:
-        counters: dict[str, int] = defaultdict(int)
-        for row in self.doc.rows:
-            letter = _ROW_LETTER[row.kind]
-            counters[letter] += 1
-            m = self.mint.local("Mention", self.doc.doc_id, f"{letter}{counters[letter]}")
+        doc = self.doc
+        for i, (row, suffix) in enumerate(zip(doc.rows, _row_suffixes(doc), strict=True)):
+            owner, owned = self.shared.get((doc.doc_id, i), (doc.doc_id, suffix))
+            m = self.mint.local("Mention", owner, owned)
             ent = self.mint.node(row.kind, self.slugs[(row.kind, row.name)])
+            if self.merged:
+                self.add(m, KGO.sourceFile, Literal(doc.path))
+            if owner != doc.doc_id:  # the row an earlier copy of the article says: that Mention, this file too
+                self.add(self.art, HAS[row.kind], ent)
+                self.add(self.art, KGO.mention, m)
+                continue
             self.row(row, m, ent)
             self.out.sources.append((ent.value, row.relevancy, row.description[:SNIPPET]))
 
@@ -255,11 +321,11 @@ class _Emitter:
 
 
 def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonical: Mapping[str, str],
-                   mint: Minter) -> Emitted:
+                   mint: Minter, others: Sequence[Document] = ()) -> Emitted:
     """All quads one document asserts, in its own named graph, and what the corpus level needs from them.
     `slugs` gives each (type, surface form) its node, `canonical` each document id its Article (ids not in
-    the build are their own Article)."""
-    return _Emitter(doc, slugs, canonical, mint).run()
+    the build are their own Article), `others` the other documents of the same article."""
+    return _Emitter(doc, slugs, canonical, mint, others).run()
 
 
 def corpus_quads(res: Resolution, labels: Mapping[str, str], linked: Mapping[str, Mapping[str, int]],
@@ -289,6 +355,8 @@ def corpus_quads(res: Resolution, labels: Mapping[str, str], linked: Mapping[str
             yield Quad(node, KGO.relatedConcept, other, DEFAULT)
         for named in mentions.get((e.kind, e.slug), []):
             yield Quad(node, KGO.mentionsEntity, named, DEFAULT)
+        for old in e.retired:
+            yield Quad(mint.node(e.kind, old), DCTERMS.isReplacedBy, node, DEFAULT)
     for aid in sorted(labels):
         node = mint.article(aid)
         yield Quad(node, RDFS.label, Literal(labels[aid]), DEFAULT)

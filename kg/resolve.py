@@ -36,6 +36,8 @@ __all__ = [
     "Entity",
     "Resolution",
     "choose_label",
+    "identity_key",
+    "identity_slug",
     "related_concepts",
     "resolve",
     "resolve_forms",
@@ -63,6 +65,7 @@ class Entity:
     rules: dict[str, str] = field(default_factory=dict)
     concepts: set[str] = field(default_factory=set)  # keys that name its concept, for cross-type links
     names: set[str] = field(default_factory=set)  # lower-case names to find it by: forms, expansions, acronyms
+    retired: list[str] = field(default_factory=list)  # slugs of its other identity keys (see identity_slug)
 
     @property
     def alt_labels(self) -> list[str]:
@@ -83,6 +86,22 @@ def choose_label(forms: Counter[str] | dict[str, int]) -> str:
     then one with some capitals but not all, then the alphabetically first. Spacing and stray hyphens of the
     chosen form are cleaned (clean_label)."""
     return clean_label(_label_form(forms))
+
+
+def identity_key(form: str) -> str:
+    """The key a form stands for in its node's identity: its name key with the last word singular; the
+    expansion's, for a full form "Expansion (ACR)"."""
+    parts = split_full(form)
+    return stem_key(name_key(parts[0] if parts else form))
+
+
+def identity_slug(forms: Iterable[str]) -> tuple[str, list[str]]:
+    """The slug of a node from its forms' identity keys, not from their counts, and the slugs of its other
+    keys. The key of most words wins (an expansion over its acronym), then the alphabetically first. A group
+    only gains forms as the corpus grows, so every slug an earlier build gave any part of it is one of these:
+    the node keeps it, or lists it as retired (written as dcterms:isReplacedBy the node)."""
+    keys = sorted({identity_key(f) for f in forms}, key=lambda k: (-k.count(" "), k))
+    return slug(keys[0]), sorted(slug(k) for k in keys[1:])
 
 
 def _label_form(forms: Counter[str] | dict[str, int]) -> str:
@@ -301,8 +320,9 @@ def _entities(kind: str, forms: Counter[str], uf: _Union, expansions: dict[str, 
                 if len(expansions[stem_key(name_key(parts[1]))]) == 1:
                     concepts.add(stem_key(name_key(parts[1])))
                     lowered.add(parts[1].lower())
-        out.append(Entity(kind, slug(name_key(label)), label, dict(sorted(sub.items())),
-                          _explain(form, group, members[root]), concepts, lowered))
+        node_slug, retired = identity_slug(group)
+        out.append(Entity(kind, node_slug, label, dict(sorted(sub.items())),
+                          _explain(form, group, members[root]), concepts, lowered, retired))
     return out
 
 

@@ -94,6 +94,7 @@ class KGO(Namespace):
     _NS = KGO_NS
     # classes
     Article: NamedNode
+    ArticleVersion: NamedNode
     Signal: NamedNode
     Technology: NamedNode
     Concern: NamedNode
@@ -189,6 +190,10 @@ class DCTERMS(Namespace):
     abstract: NamedNode
     identifier: NamedNode
     description: NamedNode
+    alternative: NamedNode
+    isReplacedBy: NamedNode
+    hasVersion: NamedNode
+    isVersionOf: NamedNode
 
 
 class XSD(Namespace):
@@ -221,7 +226,7 @@ SEGMENTS: dict[str, str] = {
     "Article": "article", "Mention": "mention", "Signal": "signal", "Technology": "technology",
     "Concern": "concern", "Behavior": "behavior", "Issue": "issue", "Theme": "theme", "Keyword": "keyword",
     "Category": "category", "ContentType": "content-type", "Cluster": "cluster", "Section": "section",
-    "Cell": "cell", "graph": "graph",
+    "Cell": "cell", "ArticleVersion": "version", "graph": "graph",
 }
 # Article -> node link per node type, and every link predicate with its local name.
 HAS: dict[str, NamedNode] = {

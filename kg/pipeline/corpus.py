@@ -16,7 +16,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Quad
 
 from kg.aliases import Aliases
-from kg.articles import ArticleIds, resolve_articles
+from kg.articles import ArticleIds, primary_first, resolve_articles
 from kg.cache import Cache
 from kg.mentions import MentionMatcher
 from kg.model import DocSummary, Problem, Skipped
@@ -55,9 +55,10 @@ class Corpus:
 
     @functools.cached_property
     def article_labels(self) -> dict[str, str]:
-        """Article id -> label (its title, or its id when it has none), for every article of the build."""
+        """Article id -> label (its title, or its id when it has none), for every article of the build; an
+        article of several documents takes the title of the one that describes it (primary_first)."""
         labels: dict[str, str] = {}
-        for s in self.summaries:
+        for s in primary_first(self.summaries):
             aid = self.canonical.get(s.doc_id, s.doc_id)
             label = s.doc_id if s.title_is_id or not s.title else s.title
             if aid not in labels or (labels[aid] == aid and label != s.doc_id):
@@ -128,8 +129,11 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
     clock = time.perf_counter()
     res, articles = resolve(summaries, aliases)
     timings["rdf.resolve"] = time.perf_counter() - clock
-    sizes = Counter(articles.canonical.values())
-    ctx = EmitContext(base, res.slugs(), articles.canonical, {root for root, n in sizes.items() if n > 1})
+    members: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for s in summaries:
+        members[articles.canonical.get(s.doc_id, s.doc_id)].append((s.doc_id, s.key))
+    ctx = EmitContext(base, res.slugs(), articles.canonical,
+                      {a: sorted(m) for a, m in members.items() if len(m) > 1})
     cache.save_summaries({s.key: s for s in summaries})
     matcher = MentionMatcher(res)
     emissions = emit_all(summaries, ctx, cache, matcher, workers, progress)

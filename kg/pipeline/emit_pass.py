@@ -22,7 +22,7 @@ from kg.vocab import output_prefixes
 
 __all__ = ["Emissions", "EmitContext", "emit_all", "emit_document", "emit_key", "strip_prefixes"]
 
-EMIT_VERSION = "2"
+EMIT_VERSION = "3"
 EMIT_CODE = ("kg.rdf", "kg.identity", "kg.vocab", "kg.names", "kg.resolve", "kg.mentions", "kg.pipeline.emit_pass")
 
 
@@ -33,7 +33,16 @@ class EmitContext:
     base: str
     slugs: dict[tuple[str, str], str]
     canonical: dict[str, str]
-    merged: set[str]  # article ids several documents share
+    members: dict[str, list[tuple[str, str]]]  # article id -> (document id, parsed-document key), when several
+
+    @property
+    def merged(self) -> set[str]:
+        """Article ids several documents share."""
+        return set(self.members)
+
+    def others(self, doc_id: str) -> list[tuple[str, str]]:
+        """(document id, parsed-document key) of the other documents of a document's article."""
+        return [m for m in self.members.get(self.canonical.get(doc_id, doc_id), []) if m[0] != doc_id]
 
 
 def strip_prefixes(data: bytes) -> bytes:
@@ -49,13 +58,15 @@ def emit_key(summary: DocSummary, ctx: EmitContext) -> str:
     """Cache key of a document's emission: its content and every corpus-level choice its quads depend on."""
     return key_of(summary.key, EMIT_VERSION, code_version(*EMIT_CODE), ctx.base, [ctx.slugs[f] for f in summary.forms],
                   ctx.canonical.get(summary.doc_id), [ctx.canonical.get(t, t) for t in summary.closest],
-                  summary.doc_id in ctx.merged or ctx.canonical.get(summary.doc_id) in ctx.merged)
+                  ctx.others(summary.doc_id))
 
 
-def emit_document(doc: Document, ctx: EmitContext) -> tuple[dict[str, Any], bytes, bytes]:
-    """A document's quads as a Turtle block and a TriG block, and the compact data the corpus stages need."""
+def emit_document(doc: Document, ctx: EmitContext, others: list[Document] | None = None,
+                  ) -> tuple[dict[str, Any], bytes, bytes]:
+    """A document's quads as a Turtle block and a TriG block, and the compact data the corpus stages need;
+    `others` are the other documents of its article."""
     mint = Minter(ctx.base)
-    emitted = document_quads(doc, ctx.slugs, ctx.canonical, mint)
+    emitted = document_quads(doc, ctx.slugs, ctx.canonical, mint, others or [])
     prefixes = output_prefixes(ctx.base)
     ttl = serialize([q.triple for q in emitted.quads], format=RdfFormat.TURTLE, prefixes=prefixes)
     trig = serialize(emitted.quads, format=RdfFormat.TRIG, prefixes=prefixes)
@@ -86,7 +97,10 @@ def emit_task(ctx: EmitContext, cache: Cache, task: tuple[str, str]) -> tuple[st
     doc = cache.get("docs", doc_key)
     if not isinstance(doc, Document):
         raise RuntimeError(f"parsed document {doc_key} is missing from the build cache")
-    compact, ttl, trig = emit_document(doc, ctx)
+    others = [cache.get("docs", key) for _, key in ctx.others(doc.doc_id)]
+    if not all(isinstance(o, Document) for o in others):
+        raise RuntimeError(f"a parsed copy of the article of {doc.doc_id} is missing from the build cache")
+    compact, ttl, trig = emit_document(doc, ctx, [o for o in others if isinstance(o, Document)])
     return ekey, pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL), ttl, trig
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kg import analyze
+from kg.articles import primary_first
 from kg.pipeline.corpus import Corpus
 from kg.project import Link
 from kg.rdf import Minter
@@ -34,7 +35,7 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
         others = sorted(t for t in titles if t != labels.get(iri))
         if others:
             v.alt[iri] = others
-    for s in corpus.summaries:
+    for s in primary_first(corpus.summaries):  # an article of several documents: the one describing it
         info = v.articles[mint.article(corpus.canonical.get(s.doc_id, s.doc_id)).value]
         info.setdefault("id", s.doc_id)
         if s.title and not s.title_is_id:
