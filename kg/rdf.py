@@ -32,12 +32,11 @@ from kg.vocab import (
 )
 from kg.vocab import integer as _int
 
-__all__ = ["MAX_LITERAL", "SNIPPET", "Emitted", "Minter", "corpus_quads", "document_quads", "shared_rows"]
+__all__ = ["MAX_LITERAL", "Emitted", "Minter", "as_literal", "corpus_quads", "document_quads", "shared_rows"]
 
 _ROW_LETTER = {"Signal": "s", "Concern": "c", "Behavior": "b", "Technology": "t", "Issue": "i"}
 
 
-SNIPPET = 240  # characters of a description kept for the explorer's tooltips
 MAX_LITERAL = 1 << 21  # characters: RDF parsers cap a token's size (Oxigraph at 16 MB), so longer texts are cut
 
 
@@ -49,6 +48,11 @@ def _chunks(text: str, size: int) -> list[str]:
         out.append(text[:cut])
         text = text[cut:]
     return [*out, text]
+
+
+def as_literal(text: str) -> str:
+    """The part of a text that is the value of its literal (the rest of a longer one goes to Sections)."""
+    return text if len(text) <= MAX_LITERAL else _chunks(text, MAX_LITERAL)[0]
 
 
 @dataclass
@@ -134,7 +138,9 @@ class Emitted:
     problems: list[Problem]
     article_quads: int = 0  # the first quads, whose subject is the article
     links: list[tuple[str, str]] = field(default_factory=list)  # (node IRI, link name) of the article's links
-    sources: list[tuple[str, int | None, str]] = field(default_factory=list)  # (entity, relevancy, description)
+    # (entity, relevancy, name, description, change, ten-year outlook, driving force) of each Mention it owns
+    sources: list[tuple[str, int | None, str, str, str, str, str]] = field(default_factory=list)
+    describes: bool = True  # whether this document describes its Article (the most recent of its copies)
     counts: dict[str, int] = field(default_factory=dict)  # nodes of this document by type (Mention, ...)
 
 
@@ -207,6 +213,7 @@ class _Emitter:
         titled = bool(doc.title) and not doc.title_is_id
         about = art
         if doc is not self.primary:
+            self.out.describes = False
             about = self.mint.node("ArticleVersion", doc_segment(doc.doc_id))
             add(art, DCTERMS.hasVersion, about)
             add(about, RDF.type, KGO.ArticleVersion)
@@ -279,7 +286,8 @@ class _Emitter:
                 self.add(self.art, KGO.mention, m)
                 continue
             self.row(row, m, ent)
-            self.out.sources.append((ent.value, row.relevancy, row.description[:SNIPPET]))
+            self.out.sources.append((ent.value, row.relevancy, row.name, as_literal(row.description),
+                                     as_literal(row.change), as_literal(row.ten_year), as_literal(row.driving_force)))
 
     def row(self, row: Row, m: NamedNode, ent: NamedNode) -> None:
         add = self.add

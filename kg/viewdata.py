@@ -14,15 +14,20 @@ from pyoxigraph import NamedNode, Quad, Triple
 from kg.store import BuiltGraph
 from kg.vocab import DCTERMS, KGO, LINK_NAMES, METRICS, RDF, RDFS, SKOS, XSD
 
-__all__ = ["VIEW_PREDICATES", "ViewData", "collect", "graph_view_data"]
+__all__ = ["VIEW_PREDICATES", "Source", "ViewData", "collect", "graph_view_data"]
 
 _METRICS = {t.value: t.value.rsplit("#", 1)[1] for t in METRICS.values()}  # IRI -> pagerank, weightedDegree, ...
 _ARTICLE = {DCTERMS.title.value: "title", DCTERMS.date.value: "date", DCTERMS.source.value: "url",
-            DCTERMS.identifier.value: "id", KGO.loaded.value: "loaded"}
-_MENTION = {KGO.entity.value: "entity", KGO.relevancy.value: "relevancy", DCTERMS.description.value: "description"}
+            DCTERMS.identifier.value: "id", KGO.loaded.value: "loaded", DCTERMS.abstract.value: "summary"}
+_MENTION = {KGO.entity.value: "entity", KGO.relevancy.value: "relevancy", KGO.name.value: "name",
+            DCTERMS.description.value: "description", KGO.change.value: "change",
+            KGO.tenYearOutlook.value: "outlook", KGO.drivingForce.value: "driving"}
+_TEXTS = ("name", "description", "change", "outlook", "driving")
 _CLUSTER = {KGO.level.value: "level", KGO.size.value: "size", KGO.parentCluster.value: "parent"}
 VIEW_PREDICATES = (RDF.type.value, RDFS.label.value, SKOS.altLabel.value, KGO.inCluster.value, KGO.mention.value,
-                   *LINK_NAMES, *_METRICS, *_ARTICLE, *_MENTION, *_CLUSTER)
+                   KGO.relatedConcept.value, *LINK_NAMES, *_METRICS, *_ARTICLE, *_MENTION, *_CLUSTER)
+# What one article says of one node: (article, relevancy or "", name, description, change, outlook, driving force)
+Source = tuple[str, object, str, str, str, str, str]
 
 
 @dataclass
@@ -38,8 +43,8 @@ class ViewData:
     articles: dict[str, dict[str, Any]] = field(default_factory=lambda: defaultdict(dict))
     links: dict[tuple[str, str], str] = field(default_factory=dict)  # (article, node) -> property name
     weights: dict[tuple[str, str], int] = field(default_factory=dict)  # (article, node) -> relevancy
-    sources: dict[str, list[tuple[str, object, str]]] = field(
-        default_factory=lambda: defaultdict(list))  # node -> (article, relevancy, description) per mention
+    sources: dict[str, list[Source]] = field(default_factory=lambda: defaultdict(list))  # node -> its Mentions
+    related: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # kgo:relatedConcept, both ways
 
     @property
     def pagerank(self) -> dict[str, float]:
@@ -60,7 +65,7 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
     mention_of: dict[str, str] = {}
     mentions: dict[str, dict[str, object]] = defaultdict(dict)
     type_iri, label_iri, alt_iri = RDF.type.value, RDFS.label.value, SKOS.altLabel.value
-    in_cluster, mention = KGO.inCluster.value, KGO.mention.value
+    in_cluster, mention, related = KGO.inCluster.value, KGO.mention.value, KGO.relatedConcept.value
     for q in cast(Iterable[Any], quads):  # kg writes no RDF-star: every term has a .value
         p = q.predicate.value
         s = q.subject.value
@@ -85,6 +90,9 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
             v.in_cluster[s].append(q.object.value)
         elif p == mention:
             mention_of[q.object.value] = s
+        elif p == related:
+            v.related[s].add(q.object.value)
+            v.related[q.object.value].add(s)
         elif p in _MENTION:
             o = q.object.value
             mentions[s][_MENTION[p]] = int(o) if p.endswith("relevancy") else o
@@ -102,7 +110,8 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
         e, r = info.get("entity"), info.get("relevancy")
         if not isinstance(e, str):
             continue
-        v.sources[e].append((a, r if isinstance(r, int) else "", str(info.get("description", ""))))
+        texts = [str(info.get(k, "")) for k in _TEXTS]
+        v.sources[e].append((a, r if isinstance(r, int) else "", texts[0], texts[1], texts[2], texts[3], texts[4]))
         if isinstance(r, int):
             v.weights[(a, e)] = max(v.weights.get((a, e), 0), r)
     return v

@@ -1,38 +1,46 @@
 """Which nodes and edges a page shows (`select`), and where they are drawn (`layout`).
 
-At most `top` nodes (default 500), chosen by PageRank, every level-0 cluster represented; when articles
-are allowed, about a third of the budget goes to the articles that link the chosen entities most.
-Positions come from igraph's Fruchterman-Reingold, seeded, so a page draws once and is idle.
+At most `top` nodes (default 500), chosen by PageRank, every level-0 cluster represented. By default a map
+of concepts: entities only, a concept family drawn as one node, linked by the articles they share; when
+articles are asked for, about a third of the budget goes to the articles that link the chosen entities most.
+Positions come from igraph's Fruchterman-Reingold, seeded, then moved apart until no two nodes overlap
+(`remove_overlaps`), so a page draws once and is idle.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import zlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import igraph
 
 from kg.errors import KgError
 from kg.project import DEFAULT_WEIGHT
 from kg.viewdata import ViewData
-from kg.vocab import NODE_TYPES
+from kg.vocab import ENTITY_TYPES, FACET_TYPES, NODE_TYPES
 
-__all__ = ["ARTICLE_SHARE", "DEFAULT_TOP", "View", "layout", "select"]
+__all__ = ["ARTICLE_SHARE", "DEFAULT_TOP", "View", "families", "layout", "remove_overlaps", "select", "sizes"]
 
 DEFAULT_TOP = 500
 ARTICLE_SHARE = 0.3  # of the node budget, when articles are shown with entities
+MIN_SIZE, MAX_SIZE = 7.0, 30.0  # radius of a drawn node, in pixels at zoom 1, from its importance
+ARTICLE_SIZE = 5.0  # articles, when drawn, are small squares: they never dominate the map
+GAP = 3.0  # pixels between two drawn nodes, at least
 
 
 @dataclass
 class View:
-    """The nodes and edges one page shows, and what it leaves out."""
+    """The nodes and edges one page shows, and what it leaves out. A concept family (nodes of different types
+    linked by kgo:relatedConcept) is drawn as one node, its best-ranked member; `members` lists the family."""
 
     nodes: list[str]
     edges: list[tuple[str, str, str, float]]  # (from, to, type, weight)
     total: int
     how: str
+    members: dict[str, list[str]] = field(default_factory=dict)  # drawn node -> every node it stands for
 
 
 def _find(data: ViewData, name: str) -> str:
@@ -49,35 +57,74 @@ def _find(data: ViewData, name: str) -> str:
     return min(hits, key=lambda n: (-pr[n], n))
 
 
+def families(data: ViewData) -> dict[str, str]:
+    """Entity -> the representative of its concept family (kgo:relatedConcept, joined transitively): its
+    member of highest PageRank, ties by IRI. A node of no family represents itself."""
+    pr = data.pagerank
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a in sorted(data.related):
+        for b in sorted(data.related[a]):
+            if a in data.types and b in data.types:
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for n in parent:
+        groups[find(n)].append(n)
+    out = {}
+    for group in groups.values():
+        best = min(group, key=lambda n: (-pr[n], n))
+        for n in group:
+            out[n] = best
+    return out
+
+
 def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), cluster: str | None = None,
            focus: str | None = None, depth: int = 1) -> View:
-    """Choose the nodes and edges of a view (see the module doc)."""
+    """Choose the nodes and edges of a view (see the module doc). Without types, a map of concepts: entities
+    but the facets (category, content type), a family drawn once, linked by the articles they share; articles
+    and facets only when asked for by type."""
     pr = data.pagerank
     if types:
         unknown = sorted(set(types) - set(NODE_TYPES))
         if unknown:
             raise KgError(f"unknown type {unknown[0]!r}; choose from {', '.join(sorted(NODE_TYPES))}")
-    allowed = set(types) if types else set(NODE_TYPES)
+    allowed = set(types) if types else set(ENTITY_TYPES) - FACET_TYPES  # a facet links to everything
+    with_articles = "Article" in allowed
+    fam = {} if with_articles else families(data)
     adjacency: dict[str, set[str]] = defaultdict(set)
     for a, b in data.links:
         if a in data.types and b in data.types:
             adjacency[a].add(b)
             adjacency[b].add(a)
-    pool = [n for n, t in data.types.items() if t in allowed]
-    how = f"the {top} nodes with the highest PageRank"
+    pool = [n for n, t in data.types.items() if t in allowed and fam.get(n, n) == n]
+    unit = "nodes" if with_articles else "concepts"
+    how = f"the {top} {unit} with the highest PageRank"
     if cluster:
         cid = next((c for c in data.clusters if c.rsplit("/", 1)[-1] == cluster or c == cluster), None)
         if cid is None:
             raise KgError(f"no cluster {cluster!r}; see `kg clusters` for ids")
-        members = {n for n in data.types if cid in data.in_cluster.get(n, ())}
-        linked = {a for m in members for a in adjacency[m] if data.types[a] == "Article"}
-        pool = [n for n in pool if n in members or n in linked]
+        inside = {n for n in data.types if cid in data.in_cluster.get(n, ())}
+        linked = {a for m in inside for a in adjacency[m] if data.types[a] == "Article"}
+        pool = [n for n in pool if n in inside or n in linked]
         how = f"cluster {cid.rsplit('/', 1)[-1]} ({data.labels.get(cid, '')})"
     if focus:
         start = _find(data, focus)
+        start = fam.get(start, start)
         seen, frontier = {start}, {start}
         for _ in range(max(0, depth)):
-            frontier = {m for n in frontier for m in adjacency[n]} - seen
+            step = {m for n in frontier for m in adjacency[n]}
+            if not with_articles:  # entity to entity through the articles they share
+                step = {fam.get(m, m) for a in step if data.types[a] == "Article" for m in adjacency[a]}
+            frontier = step - seen
             seen |= frontier
         keep = set(pool)
         pool = [n for n in seen if n in keep or n == start]
@@ -87,24 +134,33 @@ def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), 
     if len(pool) <= top:
         chosen = pool
         if not (cluster or focus):
-            how = f"all {len(pool)} nodes" + (f" of type {', '.join(sorted(allowed))}" if types else "")
+            how = f"all {len(pool)} {unit}" + (f" of type {', '.join(sorted(allowed))}" if types else "")
     else:
-        picked, arts = _budget(data, pool, top, adjacency, _find(data, focus) if focus else None, not cluster)
+        first = _find(data, focus) if focus else None
+        picked, arts = _budget(data, pool, top, adjacency, fam.get(first, first) if first else None, not cluster)
         chosen = picked + arts
-        how += f" ({len(picked)} entities, every cluster represented, and the {len(arts)} articles linking them most)"
+        how += f" ({len(picked)} entities, every cluster represented"
+        how += f", and the {len(arts)} articles linking them most)" if arts else ")"
     chosen_set = set(chosen)
-    edges = [(a, b, kind, float(data.weights.get((a, b), DEFAULT_WEIGHT)))
-             for (a, b), kind in sorted(data.links.items()) if a in chosen_set and b in chosen_set and a != b]
-    if not any(data.types[n] == "Article" for n in chosen):
-        edges = _cooccurrence_edges(data, chosen_set, adjacency)
-    return View(chosen, edges, len(data.types) if not (cluster or focus or types) else total_pool, how)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for n, rep in fam.items():
+        if rep in chosen_set and n != rep:
+            groups[rep].append(n)
+    members = {rep: [rep, *sorted(others, key=lambda n: (-pr[n], n))] for rep, others in sorted(groups.items())}
+    if with_articles:
+        edges = [(a, b, kind, float(data.weights.get((a, b), DEFAULT_WEIGHT)))
+                 for (a, b), kind in sorted(data.links.items()) if a in chosen_set and b in chosen_set and a != b]
+    else:
+        edges = _cooccurrence_edges(data, chosen_set, adjacency, fam)
+    total = len(data.types) if not (cluster or focus or types) else total_pool
+    return View(chosen, edges, total, how, members)
 
 
 def _budget(data: ViewData, pool: list[str], top: int, adjacency: dict[str, set[str]], first: str | None,
             every_cluster: bool) -> tuple[list[str], list[str]]:
     """Entities and articles for a page of `top` nodes from a pool sorted by PageRank: `first` first, the best
-    member of every level-0 cluster (when asked), then by PageRank; then the articles that link the chosen
-    entities most, about ARTICLE_SHARE of the budget."""
+    member of every level-0 cluster (when asked), then by PageRank; then, when the pool has articles, those
+    that link the chosen entities most, about ARTICLE_SHARE of the budget."""
     pr = data.pagerank
     entities = [n for n in pool if data.types[n] != "Article"]
     articles = [n for n in pool if data.types[n] == "Article"]
@@ -131,14 +187,15 @@ def _budget(data: ViewData, pool: list[str], top: int, adjacency: dict[str, set[
     return picked, sorted(articles, key=lambda a: (-score[a], -pr[a], a))[:top - len(picked)]
 
 
-def _cooccurrence_edges(data: ViewData, chosen: set[str], adjacency: dict[str, set[str]],
-                        per_node: int = 10) -> list[tuple[str, str, str, float]]:
-    """Entity-entity edges weighted by shared articles, for views without article nodes."""
+def _cooccurrence_edges(data: ViewData, chosen: set[str], adjacency: dict[str, set[str]], fam: dict[str, str],
+                        per_node: int = 5) -> list[tuple[str, str, str, float]]:
+    """Entity-entity edges weighted by the articles they share (a family counted as its drawn node), each
+    node keeping its `per_node` strongest, for views without article nodes."""
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for a, t in data.types.items():
         if t != "Article":
             continue
-        members = sorted(m for m in adjacency[a] if m in chosen)[:200]
+        members = sorted({r for m in adjacency[a] if (r := fam.get(m, m)) in chosen})[:200]
         for i, x in enumerate(members):
             for y in members[i + 1:]:
                 counts[(x, y)] += 1
@@ -151,6 +208,59 @@ def _cooccurrence_edges(data: ViewData, chosen: set[str], adjacency: dict[str, s
         lst.sort(key=lambda t: (-t[0], t[1], t[2]))
         keep.update((x, y) for _, x, y in lst[:per_node])
     return [(x, y, "co-occurs", float(counts[(x, y)])) for x, y in sorted(keep)]
+
+
+def sizes(data: ViewData, nodes: list[str]) -> dict[str, float]:
+    """The radius each drawn node gets, in pixels at zoom 1: from the square root of its PageRank relative to
+    the view's highest, between MIN_SIZE and MAX_SIZE; articles ARTICLE_SIZE."""
+    pr = data.pagerank
+    top = max((pr[n] for n in nodes if data.types[n] != "Article"), default=0.0) or 1.0
+    return {n: ARTICLE_SIZE if data.types[n] == "Article"
+            else round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(max(pr[n], 0.0) / top), 1) for n in nodes}
+
+
+def remove_overlaps(pos: dict[str, tuple[float, float]], radius: dict[str, float], gap: float = GAP,
+                    rounds: int = 200) -> dict[str, tuple[float, float]]:
+    """Positions moved apart until no two discs (radius + gap/2 each) overlap: pairs found on a grid, each
+    overlapping pair pushed apart along the line between them, half the overlap each, until none is left."""
+    nodes = sorted(pos)
+    xy = {n: [pos[n][0], pos[n][1]] for n in nodes}
+    cell = 2 * max(radius.values(), default=1.0) + gap
+    for _ in range(rounds):
+        grid: dict[tuple[int, int], list[str]] = defaultdict(list)
+        for n in nodes:
+            grid[(math.floor(xy[n][0] / cell), math.floor(xy[n][1] / cell))].append(n)
+        moved = False
+        for n in nodes:
+            gx, gy = math.floor(xy[n][0] / cell), math.floor(xy[n][1] / cell)
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    for m in grid.get((gx + dx, gy + dy), ()):
+                        if m <= n:
+                            continue
+                        need = radius[n] + radius[m] + gap
+                        vx, vy = xy[m][0] - xy[n][0], xy[m][1] - xy[n][1]
+                        d = math.hypot(vx, vy)
+                        if d >= need:
+                            continue
+                        if d < 1e-6:  # on top of each other: apart along a direction from their names
+                            angle = (hash_angle(n) - hash_angle(m)) or 1.0
+                            vx, vy, d = math.cos(angle), math.sin(angle), 1.0
+                        push = (need - d) / 2 + 0.05
+                        ux, uy = vx / d, vy / d
+                        xy[n][0] -= ux * push
+                        xy[n][1] -= uy * push
+                        xy[m][0] += ux * push
+                        xy[m][1] += uy * push
+                        moved = True
+        if not moved:
+            break
+    return {n: (round(xy[n][0], 1), round(xy[n][1], 1)) for n in nodes}
+
+
+def hash_angle(name: str) -> float:
+    """A fixed angle for a name (not Python's salted hash: the same on every run)."""
+    return (zlib.crc32(name.encode("utf-8")) % 6283) / 1000.0
 
 
 GRID_NODES = 1000  # above this, igraph's grid approximation of the repulsion

@@ -11,10 +11,10 @@ and the page's script puts it into the DOM as text (textContent), never as HTML.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import html
 import json
-import math
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,11 +23,10 @@ from pathlib import Path
 
 from kg.store import BuiltGraph
 from kg.viewdata import ViewData, graph_view_data
-from kg.viewselect import DEFAULT_TOP, View, layout, select
+from kg.viewselect import DEFAULT_TOP, View, layout, remove_overlaps, select, sizes
 
 __all__ = ["CLUSTER_COLORS", "TYPE_COLORS", "csp", "render", "top_clusters", "write_html", "write_view"]
 
-SOURCES_PER_NODE = 12  # source articles listed in a node's tooltip
 MAX_CLUSTERS = 200  # clusters in the overview and the cluster filter (the largest)
 TYPE_COLORS = {
     "Technology": "#1f77b4", "Signal": "#d62728", "Concern": "#ff7f0e", "Behavior": "#2ca02c",
@@ -37,6 +36,12 @@ TYPE_COLORS = {
 CLUSTER_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
                   "#9c755f", "#bab0ac", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
                   "#a6761d", "#666666", "#8dd3c7", "#fb8072"]
+FULL_DOCS = 3000  # up to this many loaded articles, the page holds every node's panel data
+PACK_OVER = 200_000  # characters of data above which the page carries it gzip-compressed (base64)
+LINK_KINDS = ("hasSignal", "hasTechnology", "hasConcern", "hasBehavior", "hasIssue", "hasKeyword", "hasTheme",
+              "category", "contentType", "closest")
+
+
 def _short(label: str, limit: int = 42) -> str:
     return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
 
@@ -46,29 +51,16 @@ def _safe_url(url: object) -> str:
     return text if text.startswith(("http://", "https://")) else ""
 
 
-def _node_info(data: ViewData, n: str, articles: dict[str, int]) -> dict[str, object]:
-    kind = data.types[n]
-    info: dict[str, object] = {
-        "type": kind, "label": data.labels.get(n, n), "alt": data.alt.get(n, []), "iri": n,
-        "metrics": {k: data.metrics.get(n, {}).get(k) for k in ("pagerank", "degree", "betweenness", "eigenvector")},
-        "clusters": [data.labels.get(c, c) for c in sorted(data.in_cluster.get(n, ()),
-                                                          key=lambda c: data.clusters[c].get("level", 0))],
-    }
-    if kind == "Article":
-        art = data.articles.get(n, {})
-        info.update(date=art.get("date", ""), url=_safe_url(art.get("url")), id=art.get("id", ""),
-                    loaded=art.get("loaded", "true") == "true")
-    else:
-        rows = []
-        for a, relevancy, description in data.sources.get(n, []):
-            art = data.articles.get(a, {})
-            rows.append({"title": str(art.get("title") or data.labels.get(a, a)), "date": art.get("date", ""),
-                         "relevancy": relevancy, "description": description, "url": _safe_url(art.get("url"))})
-        rows.sort(key=lambda r: (-(r["relevancy"] or 0), str(r["date"]), r["title"]))
-        info["sources"] = rows[:SOURCES_PER_NODE]
-        info["more_sources"] = max(0, len(rows) - SOURCES_PER_NODE)
-        info["articles"] = articles.get(n, 0)
-    return info
+def _other_names(label: str, alt: list[str]) -> list[str]:
+    """Other names once per distinct form (case and spacing aside), the label's own variants left out."""
+    seen = {" ".join(label.split()).casefold()}
+    out = []
+    for a in alt:
+        key = " ".join(a.split()).casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(a)
+    return out
 
 
 def top_clusters(data: ViewData) -> list[str]:
@@ -114,54 +106,114 @@ def _json_for_script(value: object) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+def _index(data: ViewData, full: bool, drawn: set[str]) -> tuple[list[str], dict[str, object]]:
+    """The page's data of every node of the graph (index), and of what the articles say (panel): every node's
+    names, type, importance and article count; every article link; each article's facts; every mention's
+    texts when `full`, else those of the drawn nodes only."""
+    pr = data.pagerank
+    order = sorted(data.types, key=lambda n: (-pr[n], n))
+    at = {n: i for i, n in enumerate(order)}
+    kinds = list(TYPE_COLORS)
+    level_of = {c: int(i.get("level", 0)) for c, i in data.clusters.items()}
+    cluster_list = sorted(data.clusters, key=lambda c: (level_of[c], c))
+    cat = {c: i for i, c in enumerate(cluster_list)}
+    articles_of: dict[str, set[str]] = defaultdict(set)
+    links: list[int] = []
+    for (a, b), kind in sorted(data.links.items(), key=lambda x: (at.get(x[0][0], -1), at.get(x[0][1], -1))):
+        if a in at and b in at and a != b:
+            links += [at[a], at[b], LINK_KINDS.index(kind)]
+            if data.types[a] == "Article":
+                articles_of[b].add(a)
+    metrics = [data.metrics.get(n, {}) for n in order]
+    index = {
+        "label": [data.labels.get(n, n) for n in order],
+        "type": [kinds.index(data.types[n]) for n in order],
+        "iri": order,
+        "alt": [_other_names(data.labels.get(n, n), data.alt.get(n, [])) for n in order],
+        "articles": [len(articles_of.get(n, ())) for n in order],
+        "pagerank": [float(m.get("pagerank", 0.0)) for m in metrics],
+        "degree": [int(m.get("degree", 0)) for m in metrics],
+        "betweenness": [float(m.get("betweenness", 0.0)) for m in metrics],
+        "clusters": [sorted(cat[c] for c in data.in_cluster.get(n, ()) if c in cat) for n in order],
+        "related": [sorted(at[r] for r in data.related.get(n, ()) if r in at) for n in order],
+    }
+    arts: dict[str, list[object]] = {}
+    for n in order:
+        if data.types[n] == "Article":
+            info = data.articles.get(n, {})
+            arts[str(at[n])] = [str(info.get("date", "")), _safe_url(info.get("url")),
+                                str(info.get("summary", "")) if full or n in drawn else "",
+                                str(info.get("id", "")), info.get("loaded", "true") == "true"]
+    rows = sorted([at[a], at[e], r, *texts] for e, srcs in data.sources.items() if e in at and (full or e in drawn)
+                  for a, r, *texts in srcs if a in at)
+    panel = {"links": links, "articles": arts, "rows": rows, "full": full,
+             "kinds": list(LINK_KINDS), "types": kinds,
+             "clusters": [[data.labels.get(c, c), level_of[c], c.rsplit("/", 1)[-1]] for c in cluster_list]}
+    return order, {"index": index, "panel": panel}
+
+
+def _pack(value: object) -> dict[str, object]:
+    """Data for the page: as JSON, or gzip-compressed (fixed header, so the bytes do not vary) in base64 when
+    large; the page inflates it with the browser's own DecompressionStream."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if len(text) <= PACK_OVER:
+        return {"data": value}
+    raw = gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+    return {"gzip": base64.b64encode(raw).decode("ascii"), "bytes": len(text.encode("utf-8"))}
+
+
 def render(data: ViewData, view: View, title: str = "Knowledge graph", seed: int = 42) -> str:
     """The page for one view, as an HTML string."""
-    pos = layout(view.nodes, view.edges, seed)
+    radius = sizes(data, view.nodes)
+    pos = remove_overlaps(layout(view.nodes, view.edges, seed), radius)
     level0 = top_clusters(data)
     ccolor = {c: CLUSTER_COLORS[i % len(CLUSTER_COLORS)] for i, c in enumerate(level0)}
+    loaded = sum(1 for a, t in data.types.items()
+                 if t == "Article" and data.articles.get(a, {}).get("loaded") == "true")
+    full = loaded <= FULL_DOCS
+    drawn = {m for n in view.nodes for m in view.members.get(n, [n])}
+    order, packed = _index(data, full, drawn)
+    at = {n: i for i, n in enumerate(order)}
     from pyvis.network import Network  # pyvis pulls in IPython: loaded only when a page is drawn
 
     net = Network(height="100%", width="100%", directed=False, cdn_resources="in_line")
-    top_pr = max((data.metrics.get(n, {}).get("pagerank", 0.0) for n in view.nodes), default=0.0) or 1.0
-    for n in view.nodes:
+    for n in view.nodes:  # a drawn node's id is its place in the index; its IRI is index.iri[id]
         kind = data.types[n]
         c = data.cluster_of(n)
-        net.add_node(n, label=_short(data.labels.get(n, n)), shape="square" if kind == "Article" else "dot",
-                     color=TYPE_COLORS[kind],
-                     value=round(100 * math.sqrt(data.metrics.get(n, {}).get("pagerank", 0.0) / top_pr), 2),
-                     x=pos[n][0], y=pos[n][1], kgType=kind, kgCluster=c or "",
-                     kgClusterColor=ccolor.get(c or "", "#cccccc"))
+        family = view.members.get(n, [n])
+        net.add_node(at[n], label=_short(data.labels.get(n, n)), shape="square" if kind == "Article" else "dot",
+                     color=TYPE_COLORS[kind], size=radius[n], x=pos[n][0], y=pos[n][1], kgType=kind,
+                     kgTypes=sorted({data.types[m] for m in family}, key=list(TYPE_COLORS).index),
+                     kgCluster=c or "", kgClusterColor=ccolor.get(c or "", "#cccccc"), members=[at[m] for m in family])
     # pyvis's add_edge scans every edge it holds (quadratic); the edge records it would build are plain dicts.
-    net.edges = [{"from": a, "to": b, "value": w, "kgType": kind,
-                  "title": f"{kind} (weight {w:g})"} for a, b, kind, w in view.edges]
+    net.edges = [{"from": at[a], "to": at[b], "value": w, "kgType": kind} for a, b, kind, w in view.edges]
     net.options = _options()
     nodes, edges, _, _, _, options = net.get_network_data()
-    chosen = set(view.nodes)
-    article_counts: dict[str, int] = defaultdict(int)
-    for a, e in data.links:
-        if e in chosen and data.types.get(a) == "Article":
-            article_counts[e] += 1
-    names = sorted({(name.casefold(), n) for n in view.nodes for name in
-                    [data.labels.get(n, n), *data.alt.get(n, []), str(data.articles.get(n, {}).get("id", ""))]
-                    if name})
-    present_types = sorted({data.types[n] for n in view.nodes}, key=list(TYPE_COLORS).index)
+    present_types = sorted({t for n in view.nodes for t in nodes_types(data, view, n)}, key=list(TYPE_COLORS).index)
     payload = {
-        "title": title,
         "nodes": nodes,
         "edges": edges,
         "options": json.loads(options),
-        "info": {n: _node_info(data, n, article_counts) for n in view.nodes},
-        "names": [list(x) for x in names],
-        "types": [{"type": t, "color": TYPE_COLORS[t], "count": sum(1 for n in view.nodes if data.types[n] == t)}
-                  for t in present_types],
+        "types": [{"type": t, "color": TYPE_COLORS[t],
+                   "count": sum(1 for n in view.nodes if t in nodes_types(data, view, n))} for t in present_types],
         "clusters": [{"id": c, "cid": c.rsplit("/", 1)[-1], "label": data.labels.get(c, c), "color": ccolor[c],
                       "size": int(data.clusters[c].get("size", 0))} for c in level0],
         "overview": _overview(data, seed),
         "shown": len(view.nodes),
+        "stands_for": len(drawn),
         "total": view.total,
         "how": view.how,
+        "loaded": loaded,
+        "full_limit": FULL_DOCS,
+        "colors": TYPE_COLORS,
+        **packed,
     }
-    return _page(title, payload)
+    return _page(title, {"title": title, **_pack(payload)})
+
+
+def nodes_types(data: ViewData, view: View, n: str) -> list[str]:
+    """The types a drawn node stands for (its family's)."""
+    return sorted({data.types[m] for m in view.members.get(n, [n])})
 
 
 def _page(title: str, payload: dict[str, object]) -> str:
@@ -196,9 +248,7 @@ def _options() -> dict[str, object]:
         "physics": {"enabled": False},
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True, "navigationButtons": False,
                         "multiselect": False},
-        "nodes": {"scaling": {"min": 5, "max": 40, "label": {"enabled": True, "min": 10, "max": 22,
-                                                                "drawThreshold": 6, "maxVisible": 30}},
-                  "font": {"face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        "nodes": {"font": {"face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "borderWidth": 1},
         "edges": {"color": {"color": "#b8c0cc", "highlight": "#333333", "hover": "#555555", "opacity": 0.7},
                   "scaling": {"min": 0.5, "max": 4}, "smooth": False, "selectionWidth": 2},
@@ -209,11 +259,15 @@ def _options() -> dict[str, object]:
 def write_html(data: ViewData, path: Path, title: str = "Knowledge graph", top: int = DEFAULT_TOP,
                types: tuple[str, ...] = (), cluster: str | None = None, focus: str | None = None, depth: int = 1,
                seed: int = 42, fill: Callable[[list[str]], None] | None = None) -> View:
-    """Select a view, render it, and write the page to `path`. `fill` loads the chosen nodes' sources into
-    data.sources when they were not gathered up front."""
+    """Select a view, render it, and write the page to `path`. `fill` loads nodes' sources and articles'
+    summaries into data when they were not gathered up front: every node's, up to FULL_DOCS documents, else
+    those of the drawn nodes (and their families and articles)."""
     view = select(data, top, types, cluster, focus, depth)
     if fill is not None:
-        fill(view.nodes)
+        loaded = sum(1 for a, t in data.types.items()
+                     if t == "Article" and data.articles.get(a, {}).get("loaded") == "true")
+        fill(sorted(data.types) if loaded <= FULL_DOCS
+             else sorted({m for n in view.nodes for m in view.members.get(n, [n])}))
     path.write_text(render(data, view, title, seed), encoding="utf-8")
     return view
 

@@ -78,15 +78,15 @@ def browser() -> Iterator[Any]:
 class Page:
     """A page opened from disk with every request outside it refused and recorded."""
 
-    def __init__(self, browser: Any, path: Path) -> None:
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+    def __init__(self, browser: Any, path: Path, hash_: str = "") -> None:
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
         self.blocked: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         url = path.resolve().as_uri()
 
         def route(r: Any) -> None:
-            if r.request.url == url:
+            if r.request.url.split("#")[0] == url:
                 r.continue_()
             else:
                 self.blocked.append(r.request.url)
@@ -97,7 +97,7 @@ class Page:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.goto(url)
+        self.page.goto(url + hash_)
         self.page.wait_for_function("window.kg && window.kg.ready === true", timeout=30000)
 
     def js(self, expr: str, arg: Any = None) -> Any:
@@ -115,43 +115,148 @@ def seeds_page(browser: Any, seeds_build: tuple[Path, BuildResult]) -> Iterator[
     page.close()
 
 
+OVERLAPS = """() => {
+  const pos = kg.network.getPositions(), ids = kg.nodes.getIds({filter: n => !n.hidden}), bad = [];
+  for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) {
+    const a = ids[i], b = ids[j];
+    const ra = kg.network.body.nodes[a].options.size, rb = kg.network.body.nodes[b].options.size;
+    if (Math.hypot(pos[a].x - pos[b].x, pos[a].y - pos[b].y) < ra + rb) bad.push([a, b]);
+  }
+  return bad;
+}"""
+LABEL_CLASHES = """() => {
+  const ls = kg.labels(), bad = [];
+  for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) {
+    const a = ls[i], b = ls[j];
+    if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) bad.push([a.text, b.text]);
+  }
+  return bad;
+}"""
+
+
+def _concepts(out: Path) -> int:
+    return len(select(collect(BuiltGraph(out).quads())).nodes)
+
+
 @pytest.mark.browser
-def test_renders_expected_nodes_offline_without_errors(seeds_page: Page,
-                                                       seeds_build: tuple[Path, BuildResult]) -> None:
-    _, result = seeds_build
+def test_renders_the_concept_map_offline_without_errors(seeds_page: Page,
+                                                         seeds_build: tuple[Path, BuildResult]) -> None:
+    out, result = seeds_build
     vertices = result.analytics["projection"]["vertices"]
-    assert seeds_page.js("kg.nodes.length") == vertices
-    assert seeds_page.js("kg.visibleCount()") == vertices
-    assert seeds_page.js("kg.edges.length") == result.analytics["projection"]["edges"]
-    assert seeds_page.js("kg.network.body.nodeIndices.length") == vertices  # drawn by vis-network
-    assert seeds_page.blocked == []
-    assert seeds_page.errors == []
-    assert f"Showing {vertices} of {vertices} nodes" in seeds_page.page.inner_text("#notice")
+    drawn = _concepts(out)
+    assert seeds_page.js("kg.nodes.length") == drawn == seeds_page.js("kg.visibleCount()")
+    assert seeds_page.js("kg.network.body.nodeIndices.length") == drawn  # drawn by vis-network
+    assert seeds_page.js("kg.nodes.get().filter(n => n.kgType === 'Article' || n.kgType === 'Category').length") == 0
+    assert seeds_page.js("kg.index.iri.length") == vertices  # the index holds every node of the graph
+    assert seeds_page.blocked == [] and seeds_page.errors == []
+    assert f"Showing {drawn} of {drawn} drawn nodes" in seeds_page.page.inner_text("#notice")
+    assert seeds_page.js(OVERLAPS) == []
+    labels = seeds_page.js("kg.labels()")
+    assert len(labels) > 20 and seeds_page.js(LABEL_CLASHES) == []
 
 
 @pytest.mark.browser
-def test_search_focuses_the_right_node(seeds_page: Page) -> None:
+def test_a_concept_family_is_one_node(seeds_page: Page, seeds_store: Any) -> None:
+    from tests.conftest import select as sparql
+
+    pairs = sparql(seeds_store, "SELECT ?a ?b WHERE { ?a kgo:relatedConcept ?b }")
+    assert pairs
+    drawn = set(seeds_page.js("kg.nodes.getIds().map(i => kg.index.iri[i])"))
+    assert not any(p["a"] in drawn and p["b"] in drawn for p in pairs)
+    multi = seeds_page.js("kg.nodes.get().filter(n => n.kgTypes.length > 1).map(n => n.kgTypes)")
+    assert multi and all(len(set(t)) == len(t) > 1 for t in multi)
+
+
+@pytest.mark.browser
+def test_search_lists_ranked_matches_and_folds_punctuation(seeds_page: Page) -> None:
     seeds_page.page.fill("#search", "mistral 7b")
     seeds_page.page.press("#search", "Enter")
     target = "https://w3id.org/signals-kg/id/technology/mistral-7b"
     assert seeds_page.js("kg.focused") == target
-    assert seeds_page.js("kg.network.getSelectedNodes()") == [target]
+    assert seeds_page.js("kg.network.getSelectedNodes().map(i => kg.index.iri[i])") == [target]
     assert "Mistral 7B" in seeds_page.page.inner_text("#details")
-    # any name works: an article by its document id, a node by another surface form
-    doc = "01dd20372573227317c7126faacfec9b"
-    assert seeds_page.js(f"kg.search('{doc}')").endswith(f"/article/{doc}")
     faded = seeds_page.js("kg.nodes.get().filter(n => n.color === '#e4e4e4').length")
-    assert faded > 0  # the rest of the graph is dimmed around the focused node's neighbours
+    assert faded > 0  # the rest of the map is dimmed around the focused node's neighbours
+    for query, label in (("phi2", "Phi-2"), ("Language-Models", "Small Language Models (SLMs)"),
+                         ("SMALL   language models", "Small Language Models (SLMs)")):
+        hits = seeds_page.js("q => kg.matches(q, 20).map(i => kg.index.label[i])", query)
+        assert label in hits, (query, hits[:5])
+    seeds_page.page.fill("#search", "")
+    seeds_page.page.type("#search", "language")
+    items = seeds_page.page.locator("#search-results li")
+    assert items.count() > 3 and "article" in items.first.inner_text()
+    assert seeds_page.js("kg.search('zzqx no such thing')") is None
+    assert "Not in this graph" in seeds_page.page.inner_text("#search-msg")
 
 
 @pytest.mark.browser
-def test_type_filter_hides_nodes(seeds_page: Page) -> None:
+def test_search_brings_a_node_outside_the_view_in(seeds_page: Page) -> None:
+    doc = "000_61f95d86ecc6b6dd"
+    before = seeds_page.js("kg.nodes.length")
+    iri = seeds_page.js(f"kg.search('{doc}')")
+    assert iri.endswith(f"/article/{doc}")  # articles are not drawn by default, but every one is findable
+    assert seeds_page.js("kg.nodes.length") > before
+    assert seeds_page.js("kg.network.getSelectedNodes().map(i => kg.index.iri[i])") == [iri]
+    details = seeds_page.page.inner_text("#details").casefold()  # headings are drawn in capitals
+    assert "summary" in details and "signals (5)" in details and "keywords" in details
+    assert seeds_page.js(OVERLAPS) == []
+
+
+@pytest.mark.browser
+def test_the_url_opens_a_signals_panel_with_its_texts(browser: Any, seeds_build: tuple[Path, BuildResult],
+                                                     seeds_store: Any) -> None:
+    from urllib.parse import quote
+
+    from tests.conftest import select as sparql
+
+    out, _ = seeds_build
+    row = sparql(seeds_store, """SELECT ?s ?outlook ?force ?change WHERE { ?s a kgo:Signal .
+        ?m kgo:entity ?s ; kgo:tenYearOutlook ?outlook ; kgo:drivingForce ?force ; kgo:change ?change }
+        ORDER BY ?s LIMIT 1""")[0]
+    page = Page(browser, out / "graph.html", "#node=" + quote(row["s"], safe=""))
+    try:
+        details = page.page.inner_text("#details")
+        for text in (row["outlook"], row["force"], row["change"]):
+            assert " ".join(text.split()) in " ".join(details.split())
+        assert "10-year outlook" in details and "Driving force" in details
+        assert page.js("kg.focused") == row["s"]
+        assert page.errors == [] and page.blocked == []
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_an_articles_panel_shows_its_summary_and_counts_are_articles(browser: Any, seeds_store: Any,
+                                                                     seeds_build: tuple[Path, BuildResult]) -> None:
+    from urllib.parse import quote
+
+    from tests.conftest import select as sparql
+
+    out, _ = seeds_build
+    art = sparql(seeds_store, """SELECT ?a ?abstract WHERE { ?a a kgo:Article ; dcterms:abstract ?abstract }
+        ORDER BY ?a LIMIT 1""")[0]
+    page = Page(browser, out / "graph.html", "#node=" + quote(art["a"], safe=""))
+    try:
+        assert " ".join(art["abstract"].split())[:300] in " ".join(page.page.inner_text("#details").split())
+        tech = sparql(seeds_store, """SELECT ?t (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a kgo:hasTechnology ?t }
+            GROUP BY ?t ORDER BY DESC(?n) ?t LIMIT 1""")[0]
+        page.js("iri => kg.choose(kg.index.iri.indexOf(iri))", tech["t"])
+        n = int(tech["n"])
+        assert f"{n} article{'s' if n > 1 else ''} name it" in page.page.inner_text("#details")
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_type_filter_hides_nodes_and_refits(seeds_page: Page) -> None:
     before = seeds_page.js("kg.visibleCount()")
-    keywords = seeds_page.js("kg.nodes.get().filter(n => n.kgType === 'Keyword').length")
-    assert keywords > 0
+    only = seeds_page.js("kg.nodes.get().filter(n => n.kgTypes.length === 1 && n.kgTypes[0] === 'Keyword').length")
+    assert only > 0
+    scale = seeds_page.js("kg.network.getScale()")
     seeds_page.page.uncheck("input[data-type='Keyword']")
-    assert seeds_page.js("kg.visibleCount()") == before - keywords
-    assert seeds_page.js("kg.nodes.get().filter(n => n.kgType === 'Keyword' && !n.hidden).length") == 0
+    assert seeds_page.js("kg.visibleCount()") == before - only
+    assert seeds_page.js("kg.network.getScale()") != scale  # the view was fitted to what is left
+    assert "hide=Keyword" in seeds_page.js("location.hash")
     seeds_page.page.check("input[data-type='Keyword']")
     assert seeds_page.js("kg.visibleCount()") == before
 
@@ -164,11 +269,89 @@ def test_cluster_filter_and_overview(seeds_page: Page, seeds_build: tuple[Path, 
     seeds_page.page.select_option("#cluster-filter", first)
     shown = seeds_page.js("kg.visibleCount()")
     assert 0 < shown < seeds_page.js("kg.nodes.length")
+    assert "cluster=" in seeds_page.js("location.hash")
     seeds_page.page.click("#view-toggle")
     assert seeds_page.js("kg.network.body.nodeIndices.length") == level0
     seeds_page.page.click("#view-toggle")
     assert seeds_page.js("kg.network.body.nodeIndices.length") == shown  # back, the cluster filter still on
     assert seeds_page.errors == []
+
+
+@pytest.mark.browser
+def test_keyboard_csv_and_png(seeds_page: Page) -> None:
+    page = seeds_page.page
+    page.focus("#graph")
+    page.keyboard.press("ArrowRight")
+    first = seeds_page.js("kg.network.getSelectedNodes()")
+    assert len(first) == 1
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    sel = seeds_page.js("kg.network.getSelectedNodes()[0]")
+    assert seeds_page.js("i => kg.index.label[i]", sel) in page.inner_text("#details")
+    page.keyboard.press("Escape")
+    assert "Click a node" in page.inner_text("#details")
+    csv = seeds_page.js("kg.csv()").splitlines()
+    assert csv[0] == "node,type,iri,articles,article,date,url" and len(csv) > seeds_page.js("kg.visibleCount()")
+    with page.expect_download() as dl:
+        page.click("#export-png")
+    assert dl.value.suggested_filename == "kg-view.png"
+    assert page.get_attribute("#export-csv", "aria-label")
+
+
+@pytest.fixture(scope="module")
+def corpus_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated corpus of 2,000 documents, built."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    tmp = tmp_path_factory.mktemp("c2000")
+    subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), str(tmp / "src"), "--docs", "2000"],
+                   check=True, capture_output=True)
+    build([tmp / "src"], tmp / "out")
+    return tmp / "out"
+
+
+@pytest.mark.browser
+def test_the_map_of_2000_documents(browser: Any, corpus_2000: Path) -> None:
+    from urllib.parse import quote
+
+    import pyoxigraph
+
+    from tests.conftest import select as sparql
+
+    page = Page(browser, corpus_2000 / "graph.html")
+    try:
+        assert page.js("kg.nodes.length") == 500 and page.errors == [] and page.blocked == []
+        assert page.js(OVERLAPS) == []
+        assert len(page.js("kg.labels()")) > 40 and page.js(LABEL_CLASHES) == []
+        # a technology far outside the default view: found, listed, brought in with its neighbours
+        far = page.js("""() => { const drawn = new Set(kg.nodes.getIds());
+            for (let i = kg.index.iri.length - 1; i >= 0; i--)
+              if (kg.panel.types[kg.index.type[i]] === 'Technology' && !drawn.has(i) && kg.index.articles[i] > 0)
+                return kg.index.label[i]; }""")
+        before = page.js("kg.nodes.length")
+        iri = page.js("q => kg.search(q)", far)
+        assert iri and page.js("i => kg.index.label[kg.index.iri.indexOf(i)]", iri) == far
+        assert page.js("kg.nodes.length") > before  # it, and those of its neighbours not drawn yet
+        assert page.js("kg.network.getConnectedNodes(kg.network.getSelectedNodes()[0]).length") > 0
+        assert page.js(OVERLAPS) == []
+        assert "article" in page.page.inner_text("#details")
+    finally:
+        page.close()
+    store = pyoxigraph.Store()
+    store.load(path=str(corpus_2000 / "graph.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
+    row = sparql(store, """SELECT ?s ?outlook ?force WHERE { ?s a kgo:Signal .
+        ?m kgo:entity ?s ; kgo:tenYearOutlook ?outlook ; kgo:drivingForce ?force } ORDER BY DESC(?s) LIMIT 1""")[0]
+    page = Page(browser, corpus_2000 / "graph.html", "#node=" + quote(row["s"], safe=""))
+    try:
+        details = " ".join(page.page.inner_text("#details").split())
+        assert " ".join(row["outlook"].split()) in details and " ".join(row["force"].split()) in details
+        assert page.errors == []
+    finally:
+        page.close()
 
 
 @pytest.mark.browser
@@ -199,7 +382,7 @@ def test_truncated_view_says_what_is_hidden(browser: Any, seeds_build: tuple[Pat
     try:
         assert page.js("kg.visibleCount()") == 40 == len(view.nodes)
         notice = page.page.inner_text("#notice")
-        assert f"Showing 40 of {len(data.types)} nodes" in notice
+        assert "Showing 40 of 40 drawn nodes, standing for" in notice and f"{len(data.types)} nodes" in notice
         assert "kg html --top" in notice and "--focus" in notice and "--cluster" in notice
     finally:
         page.close()

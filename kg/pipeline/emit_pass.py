@@ -17,12 +17,12 @@ from kg.mentions import MentionMatcher, mention_texts
 from kg.model import DocSummary, Document, Problem
 from kg.pipeline.workers import Progress, run
 from kg.project import DEFAULT_WEIGHT, Link
-from kg.rdf import Minter, document_quads
+from kg.rdf import Minter, as_literal, document_quads
 from kg.vocab import output_prefixes
 
 __all__ = ["Emissions", "EmitContext", "emit_all", "emit_document", "emit_key", "strip_prefixes"]
 
-EMIT_VERSION = "3"
+EMIT_VERSION = "4"
 EMIT_CODE = ("kg.rdf", "kg.identity", "kg.vocab", "kg.names", "kg.resolve", "kg.mentions", "kg.pipeline.emit_pass")
 
 
@@ -73,14 +73,15 @@ def emit_document(doc: Document, ctx: EmitContext, others: list[Document] | None
     assert ttl is not None and trig is not None  # serialize returns the bytes when given no output
     article = mint.article(ctx.canonical.get(doc.doc_id, doc.doc_id)).value
     weights: dict[str, int] = {}
-    for entity, relevancy, _ in emitted.sources:
+    for entity, relevancy, *_ in emitted.sources:
         if relevancy is not None:
             weights[entity] = max(weights.get(entity, 0), relevancy)
     merged = article.rsplit("/", 1)[-1] in ctx.merged
     compact = {
         "article": article,
         "links": [(article, node, kind, weights.get(node, DEFAULT_WEIGHT)) for node, kind in emitted.links],
-        "sources": [(e, "" if r is None else r, d) for e, r, d in emitted.sources],
+        "sources": [(e, "" if r is None else r, *texts) for e, r, *texts in emitted.sources],
+        "summary": as_literal(doc.summary) if emitted.describes else "",
         "texts": mention_texts(doc, ctx.slugs),
         "closest": emitted.closest,
         "problems": emitted.problems,

@@ -29,6 +29,9 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
     v.types, v.labels = dict(types), dict(labels)
     for e in corpus.resolution.entities:
         v.alt[mint.entity(e).value] = e.alt_labels
+    for x, y in corpus.resolution.related:
+        v.related[mint.entity(x).value].add(mint.entity(y).value)
+        v.related[mint.entity(y).value].add(mint.entity(x).value)
     article_labels = corpus.article_labels
     for target, titles in linked.items():
         iri = mint.article(target).value
@@ -70,12 +73,15 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
 
 
 def fill_sources(corpus: Corpus, data: ViewData, nodes: Iterable[str]) -> None:
-    """What the articles say about the given nodes, read back from the emission cache (one pass)."""
+    """What the articles say about the given nodes, and the summaries of the given articles, read back from
+    the emission cache (one pass)."""
     wanted = set(nodes)
     for k in corpus.ekeys:
         c = corpus.cache.get("emit", k)
         if c is None:
             continue
-        for e, r, d in c["sources"]:
+        if c["summary"] and c["article"] in wanted:
+            data.articles[c["article"]]["summary"] = c["summary"]
+        for e, r, name, d, change, outlook, driving in c["sources"]:
             if e in wanted:
-                data.sources[e].append((c["article"], r, d))
+                data.sources[e].append((c["article"], r, name, d, change, outlook, driving))
