@@ -35,7 +35,7 @@ from pyoxigraph import Quad, Triple
 from kg.vocab import FACET_TYPES, KGO, LINK_NAMES, NODE_TYPES, RDF, RDFS
 
 __all__ = ["COOC_NEIGHBOURS", "DEFAULT_WEIGHT", "MAX_ARTICLE_NODES", "Projection", "cooccurrence",
-    "links_of", "project", "project_links"]
+    "links_of", "project", "project_links", "strongest_pairs"]
 
 DEFAULT_WEIGHT = 3
 COOC_NEIGHBOURS = 10
@@ -132,12 +132,22 @@ def cooccurrence(proj: Projection, neighbours: int = COOC_NEIGHBOURS) -> nx.Grap
     g.add_nodes_from(entities)
     if not rows:
         return g
-    inc = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(articles), len(entities)))
+    keep = strongest_pairs(rows, cols, len(articles), len(entities), neighbours)
+    g.add_weighted_edges_from((entities[i], entities[j], w) for (i, j), w in sorted(keep.items()))
+    return g
+
+
+def strongest_pairs(rows: list[int], cols: list[int], n_rows: int, n_cols: int, neighbours: int,
+                    ) -> dict[tuple[int, int], int]:
+    """Column pairs (i < j) by how many rows hold both, from the (row, column) cells of an incidence matrix
+    (one sparse product); each column keeps its `neighbours` strongest pairs, ties by column, and a pair stays
+    if either end keeps it."""
+    inc = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n_rows, n_cols))
     co = (inc.T @ inc).tocsr()
     co.setdiag(0)
     co.eliminate_zeros()
     keep: dict[tuple[int, int], int] = {}
-    for i in range(len(entities)):
+    for i in range(n_cols):
         lo, hi = co.indptr[i], co.indptr[i + 1]
         if lo == hi:
             continue
@@ -145,5 +155,4 @@ def cooccurrence(proj: Projection, neighbours: int = COOC_NEIGHBOURS) -> nx.Grap
         order = np.lexsort((idx, -w))[:neighbours]  # strongest first; ties by column (sorted IRI order)
         for j, wt in zip(idx[order].tolist(), w[order].tolist(), strict=True):
             keep[(i, j) if i < j else (j, i)] = wt
-    g.add_weighted_edges_from((entities[i], entities[j], w) for (i, j), w in sorted(keep.items()))
-    return g
+    return keep

@@ -318,8 +318,9 @@ def _entities(kind: str, forms: Counter[str], uf: _Union, expansions: dict[str, 
                 concepts.add(stem_key(name_key(parts[0])))
                 lowered.add(" ".join(parts[0].split()).lower())
                 if len(expansions[stem_key(name_key(parts[1]))]) == 1:
-                    concepts.add(stem_key(name_key(parts[1])))
                     lowered.add(parts[1].lower())
+                    if initials_expansion(*parts) in (None, " ".join(parts[0].split())):  # the acronym is all of
+                        concepts.add(stem_key(name_key(parts[1])))  # it, not the tail ("Shift towards SLMs")
         node_slug, retired = identity_slug(group)
         out.append(Entity(kind, node_slug, label, dict(sorted(sub.items())),
                           _explain(form, group, members[root]), concepts, lowered, retired))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import igraph
 
 from kg.errors import KgError
-from kg.project import DEFAULT_WEIGHT
+from kg.project import DEFAULT_WEIGHT, strongest_pairs
 from kg.viewdata import ViewData
 from kg.vocab import ENTITY_TYPES, FACET_TYPES, NODE_TYPES
 
@@ -189,25 +189,26 @@ def _budget(data: ViewData, pool: list[str], top: int, adjacency: dict[str, set[
 
 def _cooccurrence_edges(data: ViewData, chosen: set[str], adjacency: dict[str, set[str]], fam: dict[str, str],
                         per_node: int = 5) -> list[tuple[str, str, str, float]]:
-    """Entity-entity edges weighted by the articles they share (a family counted as its drawn node), each
-    node keeping its `per_node` strongest, for views without article nodes."""
-    counts: dict[tuple[str, str], int] = defaultdict(int)
+    """Entity-entity edges weighted by the articles they share (a family counted as its drawn node; an article
+    naming more than 200 of them counts for none), each node keeping its `per_node` strongest (ties by IRI);
+    an edge stays if either end keeps it. One sparse matrix product."""
+    nodes = sorted(chosen)
+    col = {n: i for i, n in enumerate(nodes)}
+    rows: list[int] = []
+    cols: list[int] = []
+    r = 0
     for a, t in data.types.items():
         if t != "Article":
             continue
-        members = sorted({r for m in adjacency[a] if (r := fam.get(m, m)) in chosen})[:200]
-        for i, x in enumerate(members):
-            for y in members[i + 1:]:
-                counts[(x, y)] += 1
-    strongest: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for (x, y), c in counts.items():
-        strongest[x].append((c, x, y))
-        strongest[y].append((c, x, y))
-    keep: set[tuple[str, str]] = set()
-    for lst in strongest.values():
-        lst.sort(key=lambda t: (-t[0], t[1], t[2]))
-        keep.update((x, y) for _, x, y in lst[:per_node])
-    return [(x, y, "co-occurs", float(counts[(x, y)])) for x, y in sorted(keep)]
+        mine = {j for m in adjacency[a] if (j := col.get(fam.get(m, m))) is not None}
+        if 1 < len(mine) <= 200:
+            rows += [r] * len(mine)
+            cols += mine
+            r += 1
+    if not rows:
+        return []
+    keep = strongest_pairs(rows, cols, r, len(nodes), per_node)
+    return [(nodes[i], nodes[j], "co-occurs", float(w)) for (i, j), w in sorted(keep.items())]
 
 
 def sizes(data: ViewData, nodes: list[str]) -> dict[str, float]:
