@@ -78,15 +78,16 @@ def browser() -> Iterator[Any]:
 class Page:
     """A page opened from disk with every request outside it refused and recorded."""
 
-    def __init__(self, browser: Any, path: Path, hash_: str = "") -> None:
+    def __init__(self, browser: Any, path: Path | str, hash_: str = "") -> None:
         self.context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
         self.blocked: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
-        url = path.resolve().as_uri()
+        url = path if isinstance(path, str) else path.resolve().as_uri()
+        self.allowed: list[str] = []
 
         def route(r: Any) -> None:
-            if r.request.url.split("#")[0] == url:
+            if r.request.url.split("#")[0] == url or r.request.url in self.allowed:
                 r.continue_()
             else:
                 self.blocked.append(r.request.url)
@@ -278,6 +279,18 @@ def test_cluster_filter_and_overview(seeds_page: Page, seeds_build: tuple[Path, 
 
 
 @pytest.mark.browser
+def test_articles_on_demand_and_cluster_regions(seeds_page: Page) -> None:
+    before = seeds_page.js("kg.nodes.length")
+    seeds_page.js("kg.choose(kg.index.iri.indexOf('https://w3id.org/signals-kg/id/technology/mistral-7b'))")
+    seeds_page.page.click("text=these articles on the map")
+    assert seeds_page.js("kg.articlesShown") == 1
+    assert seeds_page.js("kg.nodes.get().filter(n => n.kgType === 'Article' && !n.hidden).length") == 1
+    assert seeds_page.js("kg.nodes.length") == before + 1 and seeds_page.js(OVERLAPS) == []
+    seeds_page.page.select_option("#color-mode", "cluster")
+    assert "color=cluster" in seeds_page.js("location.hash") and seeds_page.errors == []
+
+
+@pytest.mark.browser
 def test_keyboard_csv_and_png(seeds_page: Page) -> None:
     page = seeds_page.page
     page.focus("#graph")
@@ -352,6 +365,45 @@ def test_the_map_of_2000_documents(browser: Any, corpus_2000: Path) -> None:
         assert page.errors == []
     finally:
         page.close()
+
+
+@pytest.mark.browser
+def test_served_page_asks_the_endpoint_for_what_it_does_not_hold(browser: Any, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page that holds panels for the drawn nodes only (a corpus above FULL_DOCS; here FULL_DOCS is set to 1),
+    served by kg serve, fetches any other node's panel from the endpoint, and only from there."""
+    import threading
+
+    import kg.viz
+    from kg.serve import Endpoint, Limits
+    from tests.test_serve import free_port
+
+    out = tmp_path / "out"
+    build([SEEDS], out)
+    monkeypatch.setattr(kg.viz, "FULL_DOCS", 1)
+    write_html(collect(BuiltGraph(out).quads()), (out / "graph.html").resolve(), top=30)
+    ep = Endpoint(out, port=free_port(), limits=Limits(timeout=5, max_rows=1000, max_body=100_000, workers=1),
+                  watch=None)
+    thread = threading.Thread(target=ep.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        page = Page(browser, ep.url + "/")
+        page.allowed.append(ep.url + "/sparql")
+        try:
+            assert page.js("kg.panel.full") is False
+            outlook = ("In ten years, SLMs may dominate business AI applications due to their efficiency and "
+                       "cost-effectiveness.")
+            signal = "https://w3id.org/signals-kg/id/signal/shift-towards-small-language-model"
+            assert page.js("iri => kg.panel.rows.filter(r => kg.index.iri[r[1]] === iri).length", signal) == 0
+            page.js("iri => kg.choose(kg.index.iri.indexOf(iri))", signal)
+            page.page.wait_for_function("t => document.querySelector('#details').innerText.includes(t)", arg=outlook,
+                                        timeout=10000)
+            assert page.errors == [] and page.blocked == []
+        finally:
+            page.close()
+    finally:
+        ep.httpd.shutdown()
+        ep.close()
 
 
 @pytest.mark.browser

@@ -156,6 +156,22 @@
       network.fit({ nodes: ids.length ? ids : undefined, animation: false });
     }
 
+    /* ------------------------------------------------------------ clusters as colour regions */
+    network.on("beforeDrawing", function (ctx) {
+      if (state.mode !== "graph" || state.colorMode !== "cluster") { return; }
+      ctx.save();
+      ctx.globalAlpha = 0.1;
+      graphNodes.forEach(function (n) {
+        var b = network.body.nodes[n.id];
+        if (!n.kgCluster || !b || b.options.hidden) { return; }
+        ctx.fillStyle = n.kgClusterColor;
+        ctx.beginPath();
+        ctx.arc(b.x, b.y, (b.options.size || 8) + 30, 0, 2 * Math.PI);
+        ctx.fill();
+      });
+      ctx.restore();
+    });
+
     /* ------------------------------------------------------------ labels that do not collide */
     var drawnLabels = [];
     var order = graphNodes.slice().sort(function (x, y) { return (y.size || 0) - (x.size || 0) || (x.ix - y.ix); });
@@ -276,6 +292,10 @@
         });
         box.appendChild(div);
       }
+      var onMap = el("button", "show " + (list.length > 30 ? "the first 30" : "these") + " articles on the map");
+      onMap.type = "button";
+      onMap.addEventListener("click", function () { showArticles(ix, list.slice(0, 30)); });
+      box.appendChild(onMap);
       if (shown < list.length) {
         var more = el("button", "show all " + list.length + " articles");
         more.type = "button";
@@ -283,7 +303,7 @@
         box.appendChild(more);
       }
       if (!P.full && !rowsOf[ix].length && kind !== "Keyword" && kind !== "Theme") {
-        box.appendChild(el("p", "What the articles say of this node is not in this page (corpus above " + DATA.full_limit + " documents); write a page around it with kg html --focus.", "meta"));
+        box.appendChild(el("p", served ? "Asking the endpoint for what the articles say…" : "What the articles say of this node is not in this page (corpus above " + DATA.full_limit + " documents); write a page around it with kg html --focus.", "meta"));
       }
     }
     var SECTIONS = [["Signal", "Signals"], ["Technology", "Technologies"], ["Concern", "Concerns"],
@@ -321,8 +341,40 @@
         box.appendChild(ul);
       });
     }
+    /* served by kg serve, a page that holds panels for the drawn nodes only asks the endpoint for the rest */
+    var served = /^https?:$/.test(location.protocol), fetched = {};
+    var KGO = "https://w3id.org/signals-kg/ontology#", DCT = "http://purl.org/dc/terms/";
+    function fetchPanel(ix) {
+      if (P.full || !served || fetched[ix]) { return; }
+      fetched[ix] = true;
+      var iri = "<" + IX.iri[ix] + ">", q;
+      if (typeOf(ix) === "Article") {
+        q = "SELECT ?s WHERE { " + iri + " <" + DCT + "abstract> ?s } LIMIT 1";
+      } else {
+        q = "SELECT DISTINCT ?a ?r ?name ?d ?c ?o ?f WHERE { ?a <" + KGO + "mention> ?m . ?m <" + KGO + "entity> " + iri +
+            " OPTIONAL { ?m <" + KGO + "relevancy> ?r } OPTIONAL { ?m <" + KGO + "name> ?name }" +
+            " OPTIONAL { ?m <" + DCT + "description> ?d } OPTIONAL { ?m <" + KGO + "change> ?c }" +
+            " OPTIONAL { ?m <" + KGO + "tenYearOutlook> ?o } OPTIONAL { ?m <" + KGO + "drivingForce> ?f } }";
+      }
+      fetch("sparql", { method: "POST", body: q, headers: { "Content-Type": "application/sparql-query",
+                                                            "Accept": "application/sparql-results+json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (res) {
+          var v = function (b, k) { return b[k] ? b[k].value : ""; };
+          res.results.bindings.forEach(function (b) {
+            if (typeOf(ix) === "Article") { (P.articles[ix] = P.articles[ix] || ["", "", "", "", true])[2] = v(b, "s"); return; }
+            var a = byIri[v(b, "a")];
+            if (a === undefined) { return; }
+            var row = [a, ix, b.r ? +b.r.value : "", v(b, "name"), v(b, "d"), v(b, "c"), v(b, "o"), v(b, "f")];
+            rowsOf[ix].push(row);
+            rowsOfArticle[a].push(row);
+          });
+          if (state.open === ix) { showDetails(ix); }
+        }, function () { fetched[ix] = false; });
+    }
     function showDetails(ix) {
       details.textContent = "";
+      if (ix !== null && ix !== undefined) { fetchPanel(ix); }
       state.open = ix;
       if (ix === null || ix === undefined) {
         details.appendChild(el("p", "Click a node, or find one by name, to see what the articles say about it.", "hint"));
@@ -441,6 +493,18 @@
       });
       edges.add(added);
       return me.id;
+    }
+    function showArticles(ix, arts) {
+      var id = drawnAs[ix] !== undefined ? drawnAs[ix] : bringIn(ix);
+      var me = network.getPositions([id])[id], added = [];
+      arts.forEach(function (a) {
+        var aid = drawnAs[a] !== undefined ? drawnAs[a] : addNode(a, { x: me.x + 40, y: me.y + 40 }).id;
+        added.push({ id: "a" + id + "-" + aid, from: id, to: aid, kgType: "names", value: 1 });
+      });
+      edges.update(added);
+      setTypeVisible("Article", true, true);
+      refresh(false);
+      window.kg.articlesShown = arts.length;
     }
     function choose(ix) {
       if (state.mode !== "graph") { setMode("graph"); }
