@@ -1,4 +1,4 @@
-"""Metrics and clusters -> RDF quads in the default graph."""
+"""Metrics, clusters and trends -> RDF quads in the default graph."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from collections.abc import Iterator
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.analyze import Centrality, Cluster
-from kg.vocab import DEFAULT, KGO, RDF, RDFS, cluster_iri, double, integer
+from kg.trends import Trends
+from kg.vocab import DEFAULT, KGO, RDF, RDFS, SEGMENTS, XSD, cluster_iri, double, integer
 
-__all__ = ["cluster_quads", "metric_quads", "participation_quads"]
+__all__ = ["cluster_quads", "metric_quads", "participation_quads", "trend_quads"]
+
+_CLASSES = {"rising": KGO.Rising, "fading": KGO.Fading, "steady": KGO.Steady, "new": KGO.New}
 
 
 def metric_quads(metrics: Centrality) -> Iterator[Quad]:
@@ -47,3 +50,29 @@ def cluster_quads(levels: list[list[Cluster]], base: str) -> Iterator[Quad]:
         member = NamedNode(v)
         for node in membership[v]:
             yield Quad(member, KGO.inCluster, node, DEFAULT)
+
+
+def trend_quads(trends: Trends, base: str) -> Iterator[Quad]:
+    """Per node: first and last seen, article count, trend class with its slope and adjusted p (when it was
+    tested), bursts (kgo:Burst nodes with start, end and strength), and its weak-signal quadrant."""
+    for t in sorted(trends.nodes, key=lambda t: t.iri):
+        node = NamedNode(t.iri)
+        yield Quad(node, KGO.articleCount, integer(t.articles), DEFAULT)
+        if t.first_seen:
+            yield Quad(node, KGO.firstSeen, Literal(t.first_seen, datatype=XSD.date), DEFAULT)
+            yield Quad(node, KGO.lastSeen, Literal(t.last_seen, datatype=XSD.date), DEFAULT)
+        if t.cls:
+            yield Quad(node, KGO.trend, _CLASSES[t.cls], DEFAULT)
+        if t.tested:
+            yield Quad(node, KGO.trendSlope, double(t.slope), DEFAULT)
+            yield Quad(node, KGO.trendP, double(t.p), DEFAULT)
+        local = t.iri[len(base):].replace("/", "-") if t.iri.startswith(base) else t.iri.rsplit("/", 1)[-1]
+        for k, (start, end, strength) in enumerate(t.bursts, 1):
+            b = NamedNode(f"{base}{SEGMENTS['Burst']}/{local}-{k}")
+            yield Quad(node, KGO.burst, b, DEFAULT)
+            yield Quad(b, RDF.type, KGO.Burst, DEFAULT)
+            yield Quad(b, KGO.start, Literal(start, datatype=XSD.date), DEFAULT)
+            yield Quad(b, KGO.end, Literal(end, datatype=XSD.date), DEFAULT)
+            yield Quad(b, KGO.strength, double(strength), DEFAULT)
+        if t.quadrant:
+            yield Quad(node, KGO.signalQuadrant, KGO.term(t.quadrant), DEFAULT)

@@ -13,9 +13,13 @@ from pyoxigraph import Quad
 from kg.errors import KgError
 from kg.project import project
 from kg.store import BuiltGraph
+from kg.trends import Trends, analyse
 from kg.vocab import CONTENT_TYPES, KGO, KGO_NS, LINKS, METRICS, NODE_TYPES, RDF, RDFS, prefixes
 
-__all__ = ["METRIC_PROPS", "cluster_rows", "projection_quads", "stats", "top"]
+__all__ = ["METRIC_PROPS", "TREND_CLASSES", "cluster_rows", "projection_quads", "stats", "top", "trend_rows",
+           "trends_of"]
+
+TREND_CLASSES = ("rising", "fading", "new", "steady", "burst")
 
 METRIC_PROPS = {name: term.value[len(KGO_NS):] for name, term in METRICS.items()}  # weighted_degree: weightedDegree
 # Types ranked by `kg top` when none is asked for: the content of the articles, not articles or facets.
@@ -148,3 +152,63 @@ def cluster_rows(graph: BuiltGraph, level: int | None = None, per_type: int = 3)
                     "parent": c["parent"].rsplit("/", 1)[-1] if c["parent"] else "",
                     "top": {t: names for t, names in sorted(by_cluster[c["c"]].items())}})
     return out
+
+
+def trends_of(graph: BuiltGraph, period: str = "month", since: str | None = None, until: str | None = None
+              ) -> Trends:
+    """Trends of the content nodes of a built graph, recomputed from its article dates and links (dates the
+    build reported as implausible left out), over a window and by a period."""
+    store = graph.store()
+    bad_files = {p["file"] for p in graph.report().get("problems", []) if p.get("code") == "implausible-date"}
+    articles = {r["a"]: r for r in _rows(store, """SELECT ?a (SAMPLE(?d) AS ?date) (SAMPLE(?f) AS ?file) WHERE {
+        ?a a kgo:Article ; kgo:loaded true . OPTIONAL { ?a dcterms:date ?d }
+        OPTIONAL { ?a kgo:sourceFile ?f FILTER NOT EXISTS { ?a dcterms:hasVersion/kgo:sourceFile ?f } } }
+        GROUP BY ?a""")}
+    dates = {a: r["date"] for a, r in articles.items() if r["date"] and r["file"] not in bad_files}
+    def quads(p: Any, o: Any = None) -> Iterator[Any]:  # kg writes no RDF-star: every term has a .value
+        return iter(store.quads_for_pattern(None, p, o, None))
+
+    links = [(q.subject.value, q.object.value) for p in LINKS for q in quads(p)]
+    types: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for t in CONTENT_TYPES:
+        for q in quads(RDF.type, KGO.term(t)):
+            types[q.subject.value] = t
+    for q in quads(RDFS.label):
+        if q.subject.value in types:
+            labels.setdefault(q.subject.value, q.object.value)
+    return analyse(dates, links, types, labels, articles, period, since, until)
+
+
+def _evidence(t: Any) -> tuple[object, ...]:
+    return (not t.tested, t.p if t.tested else 1.0, -max((b[2] for b in t.bursts), default=0.0), -t.articles, t.iri)
+
+
+def trend_rows(trends: Trends, types: tuple[str, ...] = (), cls: str | None = None, top: int = 20
+               ) -> list[dict[str, Any]]:
+    """Rows for `kg trends`: the nodes of some types (default: all content types) of a class (`burst`: with a
+    burst), strongest evidence first (adjusted p, then burst strength, then articles; for `burst`, the strongest
+    burst first)."""
+    if cls and cls not in TREND_CLASSES:
+        raise KgError(f"unknown class {cls!r}; choose one of {', '.join(TREND_CLASSES)}")
+    unknown = [t for t in types if t not in CONTENT_TYPES]
+    if unknown:
+        raise KgError(f"unknown type {unknown[0]!r}; choose from {', '.join(CONTENT_TYPES)}")
+    chosen = [t for t in trends.nodes if (not types or t.type in types)
+              and (not cls or (t.bursts if cls == "burst" else t.cls == cls))]
+    if cls == "burst":  # the strongest burst first
+        chosen.sort(key=lambda t: (-max(b[2] for b in t.bursts), t.iri))
+    else:
+        chosen.sort(key=_evidence)
+    rows = []
+    for t in chosen[:top]:
+        rows.append({
+            "iri": t.iri, "label": t.label, "type": t.type, "class": t.cls, "slope": round(t.slope, 6),
+            "slope_low": round(t.slope_low, 6), "slope_high": round(t.slope_high, 6),
+            "p": float(f"{t.p:.4g}") if t.tested else None, "first_seen": t.first_seen, "last_seen": t.last_seen,
+            "articles": t.articles, "quadrant": t.quadrant,
+            "bursts": [{"start": s, "end": e, "strength": round(x, 3)} for s, e, x in t.bursts],
+            "series": [{"period": p, "articles": n, "volume": v, "share": round(n / v, 6) if v else 0.0}
+                       for p, n, v in zip(trends.periods, t.series, trends.volume, strict=True)],
+        })
+    return rows

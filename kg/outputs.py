@@ -29,7 +29,8 @@ __all__ = ["PIN", "PRODUCTS", "OutputDir", "Pin", "pin"]
 
 PIN = ".pin"
 # top-level links
-PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json", "kg.ttl", "catalog-v001.xml")
+PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json", "kg.ttl", "catalog-v001.xml",
+            "trends.csv")
 
 
 def _fsync_dir(path: Path) -> None:

@@ -157,6 +157,29 @@ class KGO(Namespace):
     size: NamedNode
     level: NamedNode
     parentCluster: NamedNode
+    # time
+    firstSeen: NamedNode
+    lastSeen: NamedNode
+    articleCount: NamedNode
+    trend: NamedNode
+    trendSlope: NamedNode
+    trendP: NamedNode
+    burst: NamedNode
+    start: NamedNode
+    end: NamedNode
+    strength: NamedNode
+    signalQuadrant: NamedNode
+    Burst: NamedNode
+    TrendClass: NamedNode
+    Rising: NamedNode
+    Fading: NamedNode
+    Steady: NamedNode
+    New: NamedNode
+    Quadrant: NamedNode
+    WeakSignal: NamedNode
+    StrongSignal: NamedNode
+    WellKnown: NamedNode
+    Latent: NamedNode
 
 
 class RDF(Namespace):
@@ -226,7 +249,7 @@ SEGMENTS: dict[str, str] = {
     "Article": "article", "Mention": "mention", "Signal": "signal", "Technology": "technology",
     "Concern": "concern", "Behavior": "behavior", "Issue": "issue", "Theme": "theme", "Keyword": "keyword",
     "Category": "category", "ContentType": "content-type", "Cluster": "cluster", "Section": "section",
-    "Cell": "cell", "ArticleVersion": "version", "graph": "graph",
+    "Cell": "cell", "ArticleVersion": "version", "Burst": "burst", "graph": "graph",
 }
 # Article -> node link per node type, and every link predicate with its local name.
 HAS: dict[str, NamedNode] = {

@@ -18,7 +18,8 @@ from kg.resources import ontology_dir
 from kg.vocab import ONTOLOGY_IRI, OWL_NS, RDF_NS, RDFS_NS, XSD_NS
 from tests.test_robust import make_corpus
 
-KINDS = {f"{OWL_NS}{k}" for k in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")}
+KINDS = {f"{OWL_NS}{k}" for k in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty",
+                                  "NamedIndividual")}
 BUILTIN = {f"{RDF_NS}type", f"{RDFS_NS}label", f"{RDFS_NS}comment", f"{RDFS_NS}subClassOf", f"{RDFS_NS}domain",
            f"{RDFS_NS}range", f"{RDFS_NS}subPropertyOf", f"{RDFS_NS}isDefinedBy", f"{OWL_NS}imports",
            f"{OWL_NS}versionInfo"}

@@ -9,7 +9,8 @@ import pytest
 from kg.resources import ontology_dir
 from kg.vocab import DCTERMS, KGO, KGO_NS, OWL_NS, RDF_NS, SKOS, Namespace
 
-KINDS = {f"{OWL_NS}{k}" for k in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")}
+KINDS = {f"{OWL_NS}{k}" for k in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty",
+                                  "NamedIndividual")}
 
 
 def declared() -> set[str]:

@@ -10,7 +10,16 @@ from typing import Any
 import click
 
 from kg import __version__
-from kg.cli.output import Reporter, emit, errors, format_option, graph_option, param_values, show_result
+from kg.cli.output import (
+    Reporter,
+    emit,
+    errors,
+    format_option,
+    graph_option,
+    param_values,
+    show_result,
+    sparkline,
+)
 from kg.vocab import DEFAULT_BASE
 
 __all__ = ["main"]
@@ -122,6 +131,59 @@ def stats(graph_dir: Path, fmt: str) -> None:
         "triples", "vertices", "edges", "density", "components", "largest_component")]
     rows += [{"measure": f"clusters at level {lv}", "value": n} for lv, n in data["clusters_per_level"].items()]
     emit(rows, "table", ["measure", "value"], title="Graph statistics")
+
+
+def _binned(series: list[dict[str, Any]], bins: int) -> list[float]:
+    """Shares over at most `bins` runs of consecutive periods (articles and volumes summed), for a sparkline."""
+    size = max(1, -(-len(series) // bins))
+    out = []
+    for i in range(0, len(series), size):
+        chunk = series[i:i + size]
+        n = sum(s["articles"] for s in chunk)
+        vol = sum(s["volume"] for s in chunk)
+        out.append(n / vol if vol else 0.0)
+    return out
+
+
+@main.command()
+@graph_option
+@click.option("--type", "types", multiple=True, help="Node type (repeatable); default: every content type.")
+@click.option("--class", "cls", type=click.Choice(["rising", "fading", "new", "steady", "burst"]),
+              help="Only nodes of this class (burst: with a burst).")
+@click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="month", show_default=True)
+@click.option("--since", help="First date of the window (YYYY-MM-DD); the trends are recomputed over it.")
+@click.option("--until", help="Last date of the window (YYYY-MM-DD).")
+@click.option("--top", "count", type=int, default=20, show_default=True, help="How many nodes.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Write the weak-signal map (SVG).")
+@format_option("table", "json", "csv")
+@errors
+def trends(graph_dir: Path, types: tuple[str, ...], cls: str | None, period: str, since: str | None,
+           until: str | None, count: int, plot: Path | None, fmt: str) -> None:
+    """What is rising, fading, new or bursting: each node's share of the period's articles over time.
+
+    Example: kg trends --type Technology --class rising --top 10
+    """
+    from kg.explore import trend_rows, trends_of
+
+    result = trends_of(_open(graph_dir), period, since, until)
+    rows = trend_rows(result, types, cls, count)
+    if plot:
+        from kg.trendplot import weak_signal_svg
+
+        n = weak_signal_svg(result, plot, types)
+        click.echo(f"Wrote {plot}: {n} nodes on the weak-signal map.", err=True)
+    if fmt == "json":
+        emit(rows, fmt, [])
+        return
+    for r in rows:
+        r["trend"] = sparkline(_binned(r["series"], 24))
+        r["bursts"] = ", ".join(f"{b['start'][:7]}..{b['end'][:7]} ({b['strength']:.1f})" for b in r["bursts"])
+        r["p"] = "" if r["p"] is None else f"{r['p']:.2g}"
+        r["slope"] = f"{r['slope']:+.4f}"
+    span = f"{result.periods[0]}..{result.periods[-1]}" if result.periods else "no dated articles"
+    emit(rows, fmt, ["label", "type", "class", "slope", "p", "first_seen", "last_seen", "articles", "bursts",
+                     "quadrant"] + (["trend"] if fmt == "table" else ["iri"]),
+         title=f"Trends by {period}, {span} ({result.undated} undated articles left out); slope: share per year")
 
 
 @main.command()

@@ -18,7 +18,8 @@ import click
 
 from kg.errors import KgError, StrictFailure
 
-__all__ = ["F", "Reporter", "emit", "errors", "format_option", "graph_option", "param_values", "show_result"]
+__all__ = ["F", "Reporter", "emit", "errors", "format_option", "graph_option", "param_values", "show_result",
+           "sparkline"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,6 +53,17 @@ def _cell(value: object) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in value.items())
     return str(value)
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float]) -> str:
+    """A row of block characters, one per value, scaled to the largest."""
+    top = max(values, default=0.0)
+    if top <= 0:
+        return _BARS[0] * len(values)
+    return "".join(_BARS[min(len(_BARS) - 1, int(v / top * (len(_BARS) - 1) + 0.5))] for v in values)
 
 
 def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str], title: str | None = None) -> None:

@@ -6,7 +6,8 @@ corpus-level data, not by the documents.
   2. corpus.resolve: entity resolution over the names of every document, article identity;
   3. emit_pass (worker processes): each document's quads as Turtle and TriG blocks in the cache, and the
      compact data the corpus level needs (weighted links, mention sources, texts);
-  4. corpus, analytics and view: the default graph's quads, centrality and clusters, the explorer's data;
+  4. corpus, analytics, timeline and view: the default graph's quads, centrality and clusters, trends, the
+     explorer's data;
   5. write: the blocks concatenated into graph.ttl and graph.trig, the other files, then the switch.
 Unchanged documents hit the cache in passes 1 and 3 (keyed by content, and for 3 by the node IRIs they use),
 so an incremental build parses and emits only what changed; analytics are recomputed for the whole graph.
@@ -28,6 +29,7 @@ from kg.pipeline.analytics import run_analytics
 from kg.pipeline.corpus import Corpus, corpus_level, count_nodes, gather, vertices
 from kg.pipeline.parse_pass import read_documents
 from kg.pipeline.result import BuildResult
+from kg.pipeline.timeline import run_trends, write_trends
 from kg.pipeline.view import fill_sources, view_data
 from kg.pipeline.workers import Progress
 from kg.pipeline.write import write_graph, write_json, write_ontology
@@ -100,6 +102,9 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
                                                                  resolution, corpus.cache)
         tail += extra
         lap("analytics")
+    time_quads, trends, result.trends = run_trends(corpus, types, labels, corpus.links)
+    tail += time_quads
+    lap("trends")
     tail.sort(key=lambda q: cast(NamedNode, q.subject).value)  # stable: one block per subject
     result.nodes = count_nodes(corpus, tail)
     result.triples = corpus.triples + len(tail)
@@ -123,6 +128,7 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
                    fill=lambda nodes: fill_sources(corpus, data, nodes))
         lap("html")
     write_ontology(build_dir)
+    write_trends(build_dir / "trends.csv", trends)
     write_json(build_dir / "merges.json", corpus.merges, 1)
     write_json(build_dir / "report.json", result.report(), 2)
     outdir.commit(build_dir)

@@ -26,6 +26,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     analytics: dict[str, object] = field(default_factory=dict)
+    trends: dict[str, object] = field(default_factory=dict)  # what kg.trends found, in counts
     parsed: int = 0  # documents parsed in this build (the rest came from the cache)
     emitted: int = 0  # documents whose RDF was made in this build
 
@@ -43,6 +44,7 @@ class BuildResult:
             "skipped": [{"file": s.path, "reason": s.reason} for s in self.skipped],
             "graph": {"triples": self.triples, "nodes": dict(sorted(self.nodes.items()))},
             "analytics": self.analytics,
+            "trends": self.trends,
             "problem_counts": {"warning": len(self.warnings), "info": len(self.problems) - len(self.warnings),
                                "by_code": dict(sorted(codes.items()))},
             "problems": [p.as_dict() for p in self.problems],  # each with its severity: warning or info
