@@ -23,9 +23,12 @@ _MENTION = {KGO.entity.value: "entity", KGO.relevancy.value: "relevancy", KGO.na
             DCTERMS.description.value: "description", KGO.change.value: "change",
             KGO.tenYearOutlook.value: "outlook", KGO.drivingForce.value: "driving"}
 _TEXTS = ("name", "description", "change", "outlook", "driving")
+_TIME = {KGO.trend.value: "trend", KGO.signalQuadrant.value: "quadrant"}
+_BURST = {KGO.start.value: 0, KGO.end.value: 1, KGO.strength.value: 2}
 _CLUSTER = {KGO.level.value: "level", KGO.size.value: "size", KGO.parentCluster.value: "parent"}
 VIEW_PREDICATES = (RDF.type.value, RDFS.label.value, SKOS.altLabel.value, KGO.inCluster.value, KGO.mention.value,
-                   KGO.relatedConcept.value, *LINK_NAMES, *_METRICS, *_ARTICLE, *_MENTION, *_CLUSTER)
+                   KGO.relatedConcept.value, KGO.burst.value, *LINK_NAMES, *_METRICS, *_ARTICLE, *_MENTION,
+                   *_CLUSTER, *_TIME, *_BURST)
 # What one article says of one node: (article, relevancy or "", name, description, change, outlook, driving force)
 Source = tuple[str, object, str, str, str, str, str]
 
@@ -45,6 +48,9 @@ class ViewData:
     weights: dict[tuple[str, str], int] = field(default_factory=dict)  # (article, node) -> relevancy
     sources: dict[str, list[Source]] = field(default_factory=lambda: defaultdict(list))  # node -> its Mentions
     related: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # kgo:relatedConcept, both ways
+    trend: dict[str, str] = field(default_factory=dict)  # node -> rising, fading, steady or new
+    quadrant: dict[str, str] = field(default_factory=dict)  # node -> WeakSignal, StrongSignal, WellKnown, Latent
+    bursts: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict)  # node -> (start, end, strength)
 
     @property
     def pagerank(self) -> dict[str, float]:
@@ -66,6 +72,9 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
     mentions: dict[str, dict[str, object]] = defaultdict(dict)
     type_iri, label_iri, alt_iri = RDF.type.value, RDFS.label.value, SKOS.altLabel.value
     in_cluster, mention, related = KGO.inCluster.value, KGO.mention.value, KGO.relatedConcept.value
+    burst = KGO.burst.value
+    burst_of: dict[str, str] = {}
+    burst_parts: dict[str, dict[int, str]] = defaultdict(dict)
     for q in cast(Iterable[Any], quads):  # kg writes no RDF-star: every term has a .value
         p = q.predicate.value
         s = q.subject.value
@@ -99,8 +108,20 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
         elif p in _CLUSTER:
             o = q.object.value
             v.clusters[s][_CLUSTER[p]] = o if p.endswith("parentCluster") else int(o)
+        elif p in _TIME:
+            (v.trend if _TIME[p] == "trend" else v.quadrant)[s] = q.object.value.rsplit("#", 1)[-1]
+        elif p == burst:
+            burst_of[q.object.value] = s
+        elif p in _BURST:
+            burst_parts[s][_BURST[p]] = q.object.value
         elif p in _ARTICLE:
             v.articles[s].setdefault(_ARTICLE[p], q.object.value)
+    for b, node in burst_of.items():
+        parts = burst_parts.get(b, {})
+        if len(parts) == 3:
+            v.bursts.setdefault(node, []).append((parts[0], parts[1], float(parts[2])))
+    for found in v.bursts.values():
+        found.sort()
     for c, info in v.clusters.items():
         info["label"] = v.labels.get(c, c)
     for n in v.alt:

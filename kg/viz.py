@@ -137,6 +137,9 @@ def _index(data: ViewData, full: bool, drawn: set[str]) -> tuple[list[str], dict
         "betweenness": [float(m.get("betweenness", 0.0)) for m in metrics],
         "clusters": [sorted(cat[c] for c in data.in_cluster.get(n, ()) if c in cat) for n in order],
         "related": [sorted(at[r] for r in data.related.get(n, ()) if r in at) for n in order],
+        "trend": [data.trend.get(n, "") for n in order],
+        "quadrant": [data.quadrant.get(n, "") for n in order],
+        "bursts": {str(at[n]): [list(b) for b in found] for n, found in sorted(data.bursts.items()) if n in at},
     }
     arts: dict[str, list[object]] = {}
     for n in order:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,11 @@ class Page:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.goto(url + hash_)
-        self.page.wait_for_function("window.kg && window.kg.ready === true", timeout=30000)
+        # polled with a function: a string would be eval'd in the page, which its CSP forbids
+        deadline = time.monotonic() + 60
+        while not self.page.evaluate("() => !!(window.kg && window.kg.ready)"):
+            assert time.monotonic() < deadline and not self.errors, f"page not ready: {self.errors}"
+            self.page.wait_for_timeout(20)
 
     def js(self, expr: str, arg: Any = None) -> Any:
         return self.page.evaluate(expr, arg)
@@ -288,6 +293,26 @@ def test_articles_on_demand_and_cluster_regions(seeds_page: Page) -> None:
     assert seeds_page.js("kg.nodes.length") == before + 1 and seeds_page.js(OVERLAPS) == []
     seeds_page.page.select_option("#color-mode", "cluster")
     assert "color=cluster" in seeds_page.js("location.hash") and seeds_page.errors == []
+
+
+@pytest.mark.browser
+def test_the_time_range_hides_and_shows_nodes_and_the_panel_has_a_sparkline(seeds_page: Page) -> None:
+    months = seeds_page.js("kg.months")
+    assert len(months) > 3 and months == sorted(months)
+    before = seeds_page.js("kg.visibleCount()")
+    seeds_page.page.select_option("#time-from", months[-1])
+    inside = seeds_page.js("kg.visibleCount()")
+    assert 0 < inside < before
+    assert f"from={months[-1]}" in seeds_page.js("location.hash")
+    seeds_page.js("kg.choose(kg.index.iri.indexOf('https://w3id.org/signals-kg/id/technology/mistral-7b'))")
+    details = seeds_page.page.inner_text("#details")
+    assert "First seen" in details and "Last seen" in details
+    assert seeds_page.js("document.querySelectorAll('#details svg.spark polyline').length") == 1
+    seeds_page.page.select_option("#time-from", "")
+    assert seeds_page.js("kg.visibleCount()") == before
+    seeds_page.page.select_option("#color-mode", "trend")
+    seeds_page.page.select_option("#color-mode", "date")
+    assert seeds_page.errors == [] and seeds_page.blocked == []
 
 
 @pytest.mark.browser

@@ -137,7 +137,9 @@ def test_adding_documents_renames_no_node(tmp_path: Path) -> None:
         target.write_bytes(f.read_bytes())
     build([first], tmp_path / "out1", analytics=False, html=False)
     build([tmp_path / "big"], tmp_path / "out2", analytics=False, html=False)
-    query = "SELECT DISTINCT ?n WHERE { ?n a ?t FILTER(STRSTARTS(STR(?t), STR(kgo:))) }"
+    # nodes of the things the documents name; analytic results (bursts, clusters) are recomputed per build
+    query = """SELECT DISTINCT ?n WHERE { ?n a ?t FILTER(STRSTARTS(STR(?t), STR(kgo:))
+        && ?t NOT IN (kgo:Burst, kgo:Cluster)) }"""
 
     def store(out: Path) -> pyoxigraph.Store:
         s = pyoxigraph.Store()

@@ -9,7 +9,7 @@
   var LABEL_PX = 12;
   var SHOWN_ARTICLES = 60;
   var state = { hiddenTypes: {}, cluster: "", colorMode: "type", mode: "graph", highlight: null, open: null,
-                sort: "date" };
+                sort: "date", from: "", to: "" };
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -73,6 +73,63 @@
       keys.push(names.map(function (n) { return [fold(n), String(n).toLowerCase()]; }));
     }
 
+    /* ------------------------------------------------------------ time */
+    var months = {}, volume = {};
+    Object.keys(P.articles).forEach(function (a) {
+      var d = P.articles[a][0];
+      if (d) { var m = d.slice(0, 7); months[m] = true; volume[m] = (volume[m] || 0) + 1; }
+    });
+    var MONTHS = Object.keys(months).sort();
+    function monthOf(a) { var f = P.articles[a]; return f && f[0] ? f[0].slice(0, 7) : ""; }
+    function inRange(a) {
+      if (!state.from && !state.to) { return true; }
+      var m = monthOf(a);
+      return !!m && (!state.from || m >= state.from) && (!state.to || m <= state.to);
+    }
+    function articlesInRange(ix) { return articlesOf[ix].filter(inRange).length; }
+    var TREND_COLORS = { Rising: "#2ca02c", Fading: "#d62728", New: "#9467bd", Steady: "#7f7f7f" };
+    var meanDate = {};
+    function averageMonth(ix) {
+      if (meanDate[ix] !== undefined) { return meanDate[ix]; }
+      var sum = 0, k = 0;
+      articlesOf[ix].forEach(function (a) { var m = monthOf(a); if (m) { sum += MONTHS.indexOf(m); k++; } });
+      meanDate[ix] = k ? sum / k : -1;
+      return meanDate[ix];
+    }
+    function dateColor(ix) {
+      var v = averageMonth(ix);
+      if (v < 0 || MONTHS.length < 2) { return "#cccccc"; }
+      var t = v / (MONTHS.length - 1), r = Math.round(40 + 200 * t), b = Math.round(220 - 180 * t);
+      return "rgb(" + r + ",90," + b + ")";
+    }
+    function sparkline(ix) {
+      var NS = "http://www.w3.org/2000/svg", w = 300, h = 40;
+      var svg = document.createElementNS(NS, "svg");
+      svg.setAttribute("width", w); svg.setAttribute("height", h); svg.setAttribute("class", "spark");
+      svg.setAttribute("role", "img");
+      if (!MONTHS.length) { return svg; }
+      var per = {};
+      articlesOf[ix].forEach(function (a) { var m = monthOf(a); if (m) { per[m] = (per[m] || 0) + 1; } });
+      var shares = MONTHS.map(function (m) { return (per[m] || 0) / volume[m]; });
+      var top = Math.max.apply(null, shares.concat([1e-9])), step = w / Math.max(1, MONTHS.length - 1);
+      var pts = shares.map(function (v, i) { return (i * step).toFixed(1) + "," + (h - 2 - (h - 4) * v / top).toFixed(1); });
+      (IX.bursts[ix] || []).forEach(function (b) {
+        var i0 = MONTHS.indexOf(b[0].slice(0, 7)), i1 = MONTHS.indexOf(b[1].slice(0, 7));
+        if (i0 < 0 || i1 < 0) { return; }
+        var r = document.createElementNS(NS, "rect");
+        r.setAttribute("x", (i0 * step).toFixed(1)); r.setAttribute("y", 0);
+        r.setAttribute("width", Math.max(2, (i1 - i0) * step).toFixed(1)); r.setAttribute("height", h);
+        r.setAttribute("fill", "#f28e2b"); r.setAttribute("opacity", "0.25");
+        svg.appendChild(r);
+      });
+      var line = document.createElementNS(NS, "polyline");
+      line.setAttribute("points", pts.join(" ")); line.setAttribute("fill", "none");
+      line.setAttribute("stroke", "#1f77b4"); line.setAttribute("stroke-width", "1.5");
+      svg.appendChild(line);
+      svg.setAttribute("aria-label", "Share of each month's articles, " + MONTHS[0] + " to " + MONTHS[MONTHS.length - 1]);
+      return svg;
+    }
+
     /* ------------------------------------------------------------ network */
     var drawnAs = {};  // index -> id of the drawn node that stands for it
     var graphNodes = DATA.nodes.map(function (n) {
@@ -119,7 +176,14 @@
     }
     function baseColor(n) {
       if (state.colorMode === "cluster") { return n.kgType === "Article" ? "#bbbbbb" : (n.kgClusterColor || "#cccccc"); }
+      if (state.colorMode === "trend") { return TREND_COLORS[IX.trend[n.ix]] || "#dddddd"; }
+      if (state.colorMode === "date") { return dateColor(n.ix); }
       return n.baseColor;
+    }
+    function timeShows(n) {
+      if (!state.from && !state.to) { return true; }
+      if (n.kgType === "Article") { return inRange(n.ix); }
+      return (n.members || [n.ix]).some(function (m) { return articlesInRange(m) > 0; });
     }
     function typeShows(n) {
       var types = n.kgTypes || [n.kgType];
@@ -132,7 +196,7 @@
       if (n.kgType !== "Article") { return false; }
       return network.getConnectedNodes(n.id).some(function (m) { return members[m]; });
     }
-    function shows(n) { return typeShows(n) && clusterShows(n); }
+    function shows(n) { return typeShows(n) && clusterShows(n) && timeShows(n); }
     function refresh(refit) {
       if (state.mode !== "graph") { return; }
       var keep = null;
@@ -254,8 +318,10 @@
       rowsOf[ix].forEach(function (r) { (arts[r[0]] = arts[r[0]] || []).push(r); });
       Object.keys(arts).forEach(function (a) { list.push(+a); });
       var count = list.length;
-      var head = el("p", plural(count, "article") + " name it", "count-line");
+      var ranged = (state.from || state.to) ? " (" + articlesInRange(ix) + " in " + (state.from || MONTHS[0]) + ".." + (state.to || MONTHS[MONTHS.length - 1]) + ")" : "";
+      var head = el("p", plural(count, "article") + " name it" + ranged, "count-line");
       box.appendChild(head);
+      timeSection(ix, box);
       if (!count) { return; }
       var sorter = el("div", null, "sorter");
       sorter.appendChild(el("span", "Sort: "));
@@ -305,6 +371,19 @@
       if (!P.full && !rowsOf[ix].length && kind !== "Keyword" && kind !== "Theme") {
         box.appendChild(el("p", served ? "Asking the endpoint for what the articles say…" : "What the articles say of this node is not in this page (corpus above " + DATA.full_limit + " documents); write a page around it with kg html --focus.", "meta"));
       }
+    }
+    function timeSection(ix, box) {
+      var dates = articlesOf[ix].map(function (a) { return articleFacts(a)[0]; }).filter(Boolean).sort();
+      if (!dates.length) { return; }
+      var d = dl();
+      d.row("First seen", dates[0]);
+      d.row("Last seen", dates[dates.length - 1]);
+      if (IX.trend[ix]) { d.row("Trend", IX.trend[ix].toLowerCase()); }
+      if (IX.quadrant[ix]) { d.row("Weak-signal map", IX.quadrant[ix].replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()); }
+      var bursts = IX.bursts[ix] || [];
+      if (bursts.length) { d.row("Bursts", bursts.map(function (b) { return b[0].slice(0, 7) + " to " + b[1].slice(0, 7) + " (strength " + b[2].toFixed(1) + ")"; }).join("; ")); }
+      box.appendChild(d);
+      box.appendChild(sparkline(ix));
     }
     var SECTIONS = [["Signal", "Signals"], ["Technology", "Technologies"], ["Concern", "Concerns"],
                     ["Behavior", "Behaviors"], ["Issue", "Issues"]];
@@ -629,6 +708,24 @@
     colorSelect.addEventListener("change", function (ev) { setColorMode(ev.target.value); });
     clusterLegend.style.display = "none";
 
+    var fromSelect = document.getElementById("time-from"), toSelect = document.getElementById("time-to");
+    [fromSelect, toSelect].forEach(function (sel, j) {
+      var any = document.createElement("option");
+      any.value = "";
+      any.textContent = j ? "last month" : "first month";
+      sel.appendChild(any);
+      MONTHS.forEach(function (m) { var o = document.createElement("option"); o.value = m; o.textContent = m; sel.appendChild(o); });
+    });
+    function setRange(from, to, quiet) {
+      state.from = from || "";
+      state.to = to || "";
+      fromSelect.value = state.from;
+      toSelect.value = state.to;
+      if (!quiet) { refresh(true); if (state.open !== null && state.open !== undefined) { showDetails(state.open); } }
+    }
+    fromSelect.addEventListener("change", function () { setRange(fromSelect.value, toSelect.value); });
+    toSelect.addEventListener("change", function () { setRange(fromSelect.value, toSelect.value); });
+
     /* ------------------------------------------------------------ cluster overview */
     var toggle = document.getElementById("view-toggle");
     if (!overviewNodes.length) { toggle.disabled = true; toggle.title = "This graph has no clusters"; }
@@ -652,6 +749,7 @@
       typeBox.querySelectorAll("input").forEach(function (cb) { cb.checked = true; });
       state.highlight = null;
       setCluster("", true);
+      setRange("", "", true);
       if (state.mode !== "graph") { setMode("graph"); }
       network.unselectAll();
       showDetails(null);
@@ -734,6 +832,8 @@
       if (hidden.length) { parts.push("hide=" + hidden.map(encodeURIComponent).join(",")); }
       if (state.cluster) { parts.push("cluster=" + encodeURIComponent(state.cluster.split("/").pop())); }
       if (state.colorMode !== "type") { parts.push("color=" + state.colorMode); }
+      if (state.from) { parts.push("from=" + state.from); }
+      if (state.to) { parts.push("to=" + state.to); }
       var hash = parts.length ? "#" + parts.join("&") : "";
       if (hash === location.hash || (!hash && !location.hash)) { return; }
       try { history.replaceState(null, "", hash || location.pathname + location.search); } catch (e) { /* an opaque origin */ }
@@ -745,7 +845,9 @@
         (params.get("hide") || "").split(",").filter(Boolean).forEach(function (t) { setTypeVisible(t, false, true); });
         var c = params.get("cluster");
         if (c) { var full = DATA.clusters.filter(function (x) { return x.cid === c || x.id === c; })[0]; if (full) { setCluster(full.id, true); } }
-        if (params.get("color") === "cluster") { setColorMode("cluster"); }
+        var color = params.get("color");
+        if (color === "cluster" || color === "trend" || color === "date") { setColorMode(color); }
+        if (params.get("from") || params.get("to")) { setRange(params.get("from"), params.get("to"), true); }
         refresh(true);
         var node = params.get("node"), q = params.get("q");
         if (node && byIri[node] !== undefined) { choose(byIri[node]); }
@@ -784,6 +886,7 @@
       visibleCount: visibleCount, setTypeVisible: setTypeVisible, setCluster: setCluster, setMode: setMode,
       highlight: highlight, showDetails: function (id) { showDetails(typeof id === "string" ? byIri[id] : id); },
       labels: function () { return drawnLabels.slice(); }, csv: visibleCsv, index: IX, panel: P,
+      setRange: setRange, months: MONTHS,
       focused: null, ready: false
     };
     showDetails(null);

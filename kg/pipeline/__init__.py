@@ -123,7 +123,7 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
         if progress:
             progress("html", 0, 1)
         title = f"Knowledge graph of {', '.join(sorted({p.resolve().name for p in sources}))}"
-        data = view_data(corpus, types, labels, corpus.links, metrics, levels, linked)
+        data = view_data(corpus, types, labels, corpus.links, metrics, levels, linked, trends)
         write_html(data, build_dir / "graph.html", title=f"{title} ({result.built} documents)", seed=seed,
                    fill=lambda nodes: fill_sources(corpus, data, nodes))
         lap("html")

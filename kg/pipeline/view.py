@@ -9,6 +9,7 @@ from kg.articles import primary_first
 from kg.pipeline.corpus import Corpus
 from kg.project import Link
 from kg.rdf import Minter
+from kg.trends import Trends
 from kg.viewdata import ViewData
 from kg.vocab import cluster_iri, double_text
 
@@ -22,7 +23,7 @@ def _as_written(x: float) -> float:
 
 def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], links: list[Link],
               metrics: analyze.Centrality | None, levels: list[list[analyze.Cluster]],
-              linked: dict[str, dict[str, int]]) -> ViewData:
+              linked: dict[str, dict[str, int]], trends: Trends | None = None) -> ViewData:
     """The explorer's data from the corpus-level data (the same ViewData viz.collect reads from RDF)."""
     mint = Minter(corpus.base)
     v = ViewData()
@@ -66,6 +67,13 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
             v.labels[iri] = c.label
             for m in c.members:
                 v.in_cluster[m].append(iri)
+    for t in trends.nodes if trends else []:
+        if t.cls:
+            v.trend[t.iri] = {"rising": "Rising", "fading": "Fading", "steady": "Steady", "new": "New"}[t.cls]
+        if t.quadrant:
+            v.quadrant[t.iri] = t.quadrant
+        if t.bursts:
+            v.bursts[t.iri] = sorted((s, e, _as_written(x)) for s, e, x in t.bursts)
     for a, b, kind, w in links:
         v.links[(a, b)] = kind
         v.weights[(a, b)] = w
