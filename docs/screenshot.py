@@ -32,7 +32,8 @@ def main() -> None:
         for path, fragment, name in shots:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(path.as_uri() + fragment)
-            page.wait_for_function("window.kg && window.kg.ready === true")
+            while not page.evaluate("() => !!(window.kg && window.kg.ready)"):  # a function: the CSP forbids eval
+                page.wait_for_timeout(20)
             page.screenshot(path=str(HERE / name))
             page.close()
             print(HERE / name)

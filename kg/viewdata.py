@@ -27,8 +27,8 @@ _TIME = {KGO.trend.value: "trend", KGO.signalQuadrant.value: "quadrant"}
 _BURST = {KGO.start.value: 0, KGO.end.value: 1, KGO.strength.value: 2}
 _CLUSTER = {KGO.level.value: "level", KGO.size.value: "size", KGO.parentCluster.value: "parent"}
 VIEW_PREDICATES = (RDF.type.value, RDFS.label.value, SKOS.altLabel.value, KGO.inCluster.value, KGO.mention.value,
-                   KGO.relatedConcept.value, KGO.burst.value, *LINK_NAMES, *_METRICS, *_ARTICLE, *_MENTION,
-                   *_CLUSTER, *_TIME, *_BURST)
+                   KGO.relatedConcept.value, KGO.burst.value, KGO.mentionsEntity.value, *LINK_NAMES, *_METRICS,
+                   *_ARTICLE, *_MENTION, *_CLUSTER, *_TIME, *_BURST)
 # What one article says of one node: (article, relevancy or "", name, description, change, outlook, driving force)
 Source = tuple[str, object, str, str, str, str, str]
 
@@ -48,6 +48,7 @@ class ViewData:
     weights: dict[tuple[str, str], int] = field(default_factory=dict)  # (article, node) -> relevancy
     sources: dict[str, list[Source]] = field(default_factory=lambda: defaultdict(list))  # node -> its Mentions
     related: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # kgo:relatedConcept, both ways
+    names: set[tuple[str, str]] = field(default_factory=set)  # kgo:mentionsEntity: (node, technology it names)
     trend: dict[str, str] = field(default_factory=dict)  # node -> rising, fading, steady or new
     quadrant: dict[str, str] = field(default_factory=dict)  # node -> WeakSignal, StrongSignal, WellKnown, Latent
     bursts: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict)  # node -> (start, end, strength)
@@ -72,7 +73,7 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
     mentions: dict[str, dict[str, object]] = defaultdict(dict)
     type_iri, label_iri, alt_iri = RDF.type.value, RDFS.label.value, SKOS.altLabel.value
     in_cluster, mention, related = KGO.inCluster.value, KGO.mention.value, KGO.relatedConcept.value
-    burst = KGO.burst.value
+    burst, names = KGO.burst.value, KGO.mentionsEntity.value
     burst_of: dict[str, str] = {}
     burst_parts: dict[str, dict[int, str]] = defaultdict(dict)
     for q in cast(Iterable[Any], quads):  # kg writes no RDF-star: every term has a .value
@@ -110,6 +111,8 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
             v.clusters[s][_CLUSTER[p]] = o if p.endswith("parentCluster") else int(o)
         elif p in _TIME:
             (v.trend if _TIME[p] == "trend" else v.quadrant)[s] = q.object.value.rsplit("#", 1)[-1]
+        elif p == names:
+            v.names.add((s, q.object.value))
         elif p == burst:
             burst_of[q.object.value] = s
         elif p in _BURST:

@@ -90,8 +90,8 @@ def families(data: ViewData) -> dict[str, str]:
 def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), cluster: str | None = None,
            focus: str | None = None, depth: int = 1) -> View:
     """Choose the nodes and edges of a view (see the module doc). Without types, a map of concepts: entities
-    but the facets (category, content type), a family drawn once, linked by the articles they share; articles
-    and facets only when asked for by type."""
+    but the facets (category, content type), a family drawn once, linked by the articles they share and by
+    kgo:mentionsEntity; articles and facets only when asked for by type."""
     pr = data.pagerank
     if types:
         unknown = sorted(set(types) - set(NODE_TYPES))
@@ -152,6 +152,9 @@ def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), 
                  for (a, b), kind in sorted(data.links.items()) if a in chosen_set and b in chosen_set and a != b]
     else:
         edges = _cooccurrence_edges(data, chosen_set, adjacency, fam)
+        typed = sorted({(x, y) for a, b in data.names
+                        if (x := fam.get(a, a)) in chosen_set and (y := fam.get(b, b)) in chosen_set and x != y})
+        edges += [(x, y, "mentionsEntity", float(DEFAULT_WEIGHT)) for x, y in typed]
     total = len(data.types) if not (cluster or focus or types) else total_pool
     return View(chosen, edges, total, how, members)
 

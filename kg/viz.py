@@ -38,6 +38,7 @@ CLUSTER_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc94
                   "#a6761d", "#666666", "#8dd3c7", "#fb8072"]
 FULL_DOCS = 3000  # up to this many loaded articles, the page holds every node's panel data
 PACK_OVER = 200_000  # characters of data above which the page carries it gzip-compressed (base64)
+_TYPED = {"mentionsEntity": {"dashes": True, "color": {"color": "#9467bd", "opacity": 0.8}}}  # typed links, drawn apart
 LINK_KINDS = ("hasSignal", "hasTechnology", "hasConcern", "hasBehavior", "hasIssue", "hasKeyword", "hasTheme",
               "category", "contentType", "closest")
 
@@ -190,7 +191,8 @@ def render(data: ViewData, view: View, title: str = "Knowledge graph", seed: int
                      kgTypes=sorted({data.types[m] for m in family}, key=list(TYPE_COLORS).index),
                      kgCluster=c or "", kgClusterColor=ccolor.get(c or "", "#cccccc"), members=[at[m] for m in family])
     # pyvis's add_edge scans every edge it holds (quadratic); the edge records it would build are plain dicts.
-    net.edges = [{"from": at[a], "to": at[b], "value": w, "kgType": kind} for a, b, kind, w in view.edges]
+    net.edges = [{"from": at[a], "to": at[b], "value": w, "kgType": kind, **_TYPED.get(kind, {})}
+                 for a, b, kind, w in view.edges]
     net.options = _options()
     nodes, edges, _, _, _, options = net.get_network_data()
     present_types = sorted({t for n in view.nodes for t in nodes_types(data, view, n)}, key=list(TYPE_COLORS).index)

@@ -169,6 +169,8 @@ def test_a_concept_family_is_one_node(seeds_page: Page, seeds_store: Any) -> Non
     assert pairs
     drawn = set(seeds_page.js("kg.nodes.getIds().map(i => kg.index.iri[i])"))
     assert not any(p["a"] in drawn and p["b"] in drawn for p in pairs)
+    typed = seeds_page.js("kg.edges.get().filter(e => e.kgType === 'mentionsEntity').length")
+    assert typed > 0  # signals, concerns... that name a technology: drawn as typed (dashed) links
     multi = seeds_page.js("kg.nodes.get().filter(n => n.kgTypes.length > 1).map(n => n.kgTypes)")
     assert multi and all(len(set(t)) == len(t) > 1 for t in multi)
 

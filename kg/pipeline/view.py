@@ -30,6 +30,8 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
     v.types, v.labels = dict(types), dict(labels)
     for e in corpus.resolution.entities:
         v.alt[mint.entity(e).value] = e.alt_labels
+    for x, tech in corpus.resolution.mentions:
+        v.names.add((mint.entity(x).value, mint.entity(tech).value))
     for x, y in corpus.resolution.related:
         v.related[mint.entity(x).value].add(mint.entity(y).value)
         v.related[mint.entity(y).value].add(mint.entity(x).value)
