@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.analyze import Centrality, Cluster
-from kg.trends import Trends
+from kg.trends import TERMS, Trends
 from kg.vocab import DEFAULT, KGO, RDF, RDFS, SEGMENTS, XSD, cluster_iri, double, integer
 
 __all__ = ["cluster_quads", "metric_quads", "participation_quads", "trend_quads"]
 
-_CLASSES = {"rising": KGO.Rising, "fading": KGO.Fading, "steady": KGO.Steady, "new": KGO.New}
 
 
 def metric_quads(metrics: Centrality) -> Iterator[Quad]:
@@ -62,7 +61,7 @@ def trend_quads(trends: Trends, base: str) -> Iterator[Quad]:
             yield Quad(node, KGO.firstSeen, Literal(t.first_seen, datatype=XSD.date), DEFAULT)
             yield Quad(node, KGO.lastSeen, Literal(t.last_seen, datatype=XSD.date), DEFAULT)
         if t.cls:
-            yield Quad(node, KGO.trend, _CLASSES[t.cls], DEFAULT)
+            yield Quad(node, KGO.trend, KGO.term(TERMS[t.cls]), DEFAULT)
         if t.tested:
             yield Quad(node, KGO.trendSlope, double(t.slope), DEFAULT)
             yield Quad(node, KGO.trendP, double(t.p), DEFAULT)

@@ -21,6 +21,7 @@ is one article). Every series is normalised by its period's article count, since
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -29,9 +30,25 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.stats import norm
 
-__all__ = ["ALPHA", "BURST_GAMMA", "BURST_S", "MIN_ARTICLES", "NEW_MIN", "NEW_PERIODS", "Burst", "NodeTrend",
-           "Trends", "analyse", "benjamini_hochberg", "cochran_armitage", "kleinberg", "period_of",
-           "period_start", "periods_between"]
+__all__ = [
+    "ALPHA",
+    "BURST_GAMMA",
+    "BURST_S",
+    "MIN_ARTICLES",
+    "NEW_MIN",
+    "NEW_PERIODS",
+    "TERMS",
+    "Burst",
+    "NodeTrend",
+    "Trends",
+    "analyse",
+    "benjamini_hochberg",
+    "cochran_armitage",
+    "kleinberg",
+    "period_of",
+    "period_start",
+    "periods_between",
+]
 
 ALPHA = 0.05
 MIN_ARTICLES = 10
@@ -42,6 +59,7 @@ BURST_GAMMA = 1.0
 MIN_STRENGTH = 3.0
 MIN_BURST_ARTICLES = 5  # nodes with fewer dated articles are not searched for bursts
 TW = 0.05
+TERMS = {"rising": "Rising", "fading": "Fading", "steady": "Steady", "new": "New"}  # class -> its kgo term
 PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
 
 
@@ -90,8 +108,7 @@ def period_end(p: str) -> str:
     """The last day of a period, ISO."""
     y, i, k = _ordinal(p)
     month = (i + 1) * (12 // k)
-    days = [31, 29 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    return f"{y}-{month:02d}-{days[month - 1]:02d}"
+    return f"{y}-{month:02d}-{calendar.monthrange(y, month)[1]:02d}"
 
 
 def cochran_armitage(counts: np.ndarray, volume: np.ndarray, times: np.ndarray

@@ -42,6 +42,11 @@ class View:
     how: str
     members: dict[str, list[str]] = field(default_factory=dict)  # drawn node -> every node it stands for
 
+    @property
+    def drawn(self) -> set[str]:
+        """Every node the drawn nodes stand for (their families included)."""
+        return {m for n in self.nodes for m in self.members.get(n, [n])}
+
 
 def _find(data: ViewData, name: str) -> str:
     """A node by any of its names (label, other names, article id), case-insensitively."""
@@ -116,9 +121,10 @@ def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), 
         linked = {a for m in inside for a in adjacency[m] if data.types[a] == "Article"}
         pool = [n for n in pool if n in inside or n in linked]
         how = f"cluster {cid.rsplit('/', 1)[-1]} ({data.labels.get(cid, '')})"
+    start: str | None = None
     if focus:
-        start = _find(data, focus)
-        start = fam.get(start, start)
+        found = _find(data, focus)
+        start = fam.get(found, found)
         seen, frontier = {start}, {start}
         for _ in range(max(0, depth)):
             step = {m for n in frontier for m in adjacency[n]}
@@ -136,8 +142,7 @@ def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), 
         if not (cluster or focus):
             how = f"all {len(pool)} {unit}" + (f" of type {', '.join(sorted(allowed))}" if types else "")
     else:
-        first = _find(data, focus) if focus else None
-        picked, arts = _budget(data, pool, top, adjacency, fam.get(first, first) if first else None, not cluster)
+        picked, arts = _budget(data, pool, top, adjacency, start, not cluster)
         chosen = picked + arts
         how += f" ({len(picked)} entities, every cluster represented"
         how += f", and the {len(arts)} articles linking them most)" if arts else ")"
@@ -248,7 +253,7 @@ def remove_overlaps(pos: dict[str, tuple[float, float]], radius: dict[str, float
                         if d >= need:
                             continue
                         if d < 1e-6:  # on top of each other: apart along a direction from their names
-                            angle = (hash_angle(n) - hash_angle(m)) or 1.0
+                            angle = (_angle(n) - _angle(m)) or 1.0
                             vx, vy, d = math.cos(angle), math.sin(angle), 1.0
                         push = (need - d) / 2 + 0.05
                         ux, uy = vx / d, vy / d
@@ -262,7 +267,7 @@ def remove_overlaps(pos: dict[str, tuple[float, float]], radius: dict[str, float
     return {n: (round(xy[n][0], 1), round(xy[n][1], 1)) for n in nodes}
 
 
-def hash_angle(name: str) -> float:
+def _angle(name: str) -> float:
     """A fixed angle for a name (not Python's salted hash: the same on every run)."""
     return (zlib.crc32(name.encode("utf-8")) % 6283) / 1000.0
 

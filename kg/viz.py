@@ -43,6 +43,11 @@ LINK_KINDS = ("hasSignal", "hasTechnology", "hasConcern", "hasBehavior", "hasIss
               "category", "contentType", "closest")
 
 
+def _loaded(data: ViewData) -> int:
+    """How many articles of the graph are loaded (built from a document)."""
+    return sum(1 for a, t in data.types.items() if t == "Article" and data.articles.get(a, {}).get("loaded") == "true")
+
+
 def _short(label: str, limit: int = 42) -> str:
     return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
 
@@ -173,10 +178,9 @@ def render(data: ViewData, view: View, title: str = "Knowledge graph", seed: int
     pos = remove_overlaps(layout(view.nodes, view.edges, seed), radius)
     level0 = top_clusters(data)
     ccolor = {c: CLUSTER_COLORS[i % len(CLUSTER_COLORS)] for i, c in enumerate(level0)}
-    loaded = sum(1 for a, t in data.types.items()
-                 if t == "Article" and data.articles.get(a, {}).get("loaded") == "true")
+    loaded = _loaded(data)
     full = loaded <= FULL_DOCS
-    drawn = {m for n in view.nodes for m in view.members.get(n, [n])}
+    drawn = view.drawn
     order, packed = _index(data, full, drawn)
     at = {n: i for i, n in enumerate(order)}
     from pyvis.network import Network  # pyvis pulls in IPython: loaded only when a page is drawn
@@ -270,10 +274,7 @@ def write_html(data: ViewData, path: Path, title: str = "Knowledge graph", top: 
     those of the drawn nodes (and their families and articles)."""
     view = select(data, top, types, cluster, focus, depth)
     if fill is not None:
-        loaded = sum(1 for a, t in data.types.items()
-                     if t == "Article" and data.articles.get(a, {}).get("loaded") == "true")
-        fill(sorted(data.types) if loaded <= FULL_DOCS
-             else sorted({m for n in view.nodes for m in view.members.get(n, [n])}))
+        fill(sorted(data.types) if _loaded(data) <= FULL_DOCS else sorted(view.drawn))
     path.write_text(render(data, view, title, seed), encoding="utf-8")
     return view
 

@@ -197,14 +197,16 @@
       return network.getConnectedNodes(n.id).some(function (m) { return members[m]; });
     }
     function shows(n) { return typeShows(n) && clusterShows(n) && timeShows(n); }
+    function highlighted() {  // the highlighted node and its neighbours, or null when none is
+      if (state.highlight === null) { return null; }
+      var keep = {};
+      keep[state.highlight] = true;
+      network.getConnectedNodes(state.highlight).forEach(function (m) { keep[m] = true; });
+      return keep;
+    }
     function refresh(refit) {
       if (state.mode !== "graph") { return; }
-      var keep = null;
-      if (state.highlight !== null) {
-        keep = {};
-        keep[state.highlight] = true;
-        network.getConnectedNodes(state.highlight).forEach(function (m) { keep[m] = true; });
-      }
+      var keep = highlighted();
       nodes.update(graphNodes.map(function (n) {
         var faded = keep !== null && !keep[n.id];
         return { id: n.id, hidden: !shows(n), color: faded ? FADED : baseColor(n) };
@@ -249,12 +251,7 @@
       ctx.textBaseline = "top";
       ctx.lineJoin = "round";
       var boxes = [];
-      var keep = null;
-      if (state.highlight !== null) {
-        keep = {};
-        keep[state.highlight] = true;
-        network.getConnectedNodes(state.highlight).forEach(function (m) { keep[m] = true; });
-      }
+      var keep = highlighted();
       var list = keep ? order.filter(function (n) { return keep[n.id]; }).concat(order.filter(function (n) { return !keep[n.id]; })) : order;
       for (var j = 0; j < list.length; j++) {
         var n = list[j], body = network.body.nodes[n.id];

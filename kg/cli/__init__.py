@@ -12,6 +12,7 @@ import click
 from kg import __version__
 from kg.cli.output import (
     Reporter,
+    binned_shares,
     emit,
     errors,
     format_option,
@@ -133,18 +134,6 @@ def stats(graph_dir: Path, fmt: str) -> None:
     emit(rows, "table", ["measure", "value"], title="Graph statistics")
 
 
-def _binned(series: list[dict[str, Any]], bins: int) -> list[float]:
-    """Shares over at most `bins` runs of consecutive periods (articles and volumes summed), for a sparkline."""
-    size = max(1, -(-len(series) // bins))
-    out = []
-    for i in range(0, len(series), size):
-        chunk = series[i:i + size]
-        n = sum(s["articles"] for s in chunk)
-        vol = sum(s["volume"] for s in chunk)
-        out.append(n / vol if vol else 0.0)
-    return out
-
-
 @main.command()
 @graph_option
 @click.option("--type", "types", multiple=True, help="Node type (repeatable); default: every content type.")
@@ -176,7 +165,7 @@ def trends(graph_dir: Path, types: tuple[str, ...], cls: str | None, period: str
         emit(rows, fmt, [])
         return
     for r in rows:
-        r["trend"] = sparkline(_binned(r["series"], 24))
+        r["trend"] = sparkline(binned_shares(r["series"], 24))
         r["bursts"] = ", ".join(f"{b['start'][:7]}..{b['end'][:7]} ({b['strength']:.1f})" for b in r["bursts"])
         r["p"] = "" if r["p"] is None else f"{r['p']:.2g}"
         r["slope"] = f"{r['slope']:+.4f}"

@@ -18,8 +18,18 @@ import click
 
 from kg.errors import KgError, StrictFailure
 
-__all__ = ["F", "Reporter", "emit", "errors", "format_option", "graph_option", "param_values", "show_result",
-           "sparkline"]
+__all__ = [
+    "F",
+    "Reporter",
+    "binned_shares",
+    "emit",
+    "errors",
+    "format_option",
+    "graph_option",
+    "param_values",
+    "show_result",
+    "sparkline",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,6 +74,18 @@ def sparkline(values: list[float]) -> str:
     if top <= 0:
         return _BARS[0] * len(values)
     return "".join(_BARS[min(len(_BARS) - 1, int(v / top * (len(_BARS) - 1) + 0.5))] for v in values)
+
+
+def binned_shares(series: list[dict[str, Any]], bins: int) -> list[float]:
+    """Shares over at most `bins` runs of consecutive periods (articles and volumes summed), for a sparkline."""
+    size = max(1, -(-len(series) // bins))
+    out = []
+    for i in range(0, len(series), size):
+        chunk = series[i:i + size]
+        n = sum(s["articles"] for s in chunk)
+        vol = sum(s["volume"] for s in chunk)
+        out.append(n / vol if vol else 0.0)
+    return out
 
 
 def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str], title: str | None = None) -> None:

@@ -9,7 +9,7 @@ from kg.articles import primary_first
 from kg.pipeline.corpus import Corpus
 from kg.project import Link
 from kg.rdf import Minter
-from kg.trends import Trends
+from kg.trends import TERMS, Trends
 from kg.viewdata import ViewData
 from kg.vocab import cluster_iri, double_text
 
@@ -71,7 +71,7 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
                 v.in_cluster[m].append(iri)
     for t in trends.nodes if trends else []:
         if t.cls:
-            v.trend[t.iri] = {"rising": "Rising", "fading": "Fading", "steady": "Steady", "new": "New"}[t.cls]
+            v.trend[t.iri] = TERMS[t.cls]
         if t.quadrant:
             v.quadrant[t.iri] = t.quadrant
         if t.bursts:
