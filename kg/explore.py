@@ -203,8 +203,9 @@ def trend_rows(trends: Trends, types: tuple[str, ...] = (), cls: str | None = No
     rows = []
     for t in chosen[:top]:
         rows.append({
-            "iri": t.iri, "label": t.label, "type": t.type, "class": t.cls, "slope": round(t.slope, 6),
-            "slope_low": round(t.slope_low, 6), "slope_high": round(t.slope_high, 6),
+            "iri": t.iri, "label": t.label, "type": t.type, "class": t.cls,
+            **{k: (round(v, 6) if t.tested else None) for k, v in  # untested: no evidence to report
+               (("slope", t.slope), ("slope_low", t.slope_low), ("slope_high", t.slope_high))},
             "p": float(f"{t.p:.4g}") if t.tested else None, "first_seen": t.first_seen, "last_seen": t.last_seen,
             "articles": t.articles, "quadrant": t.quadrant,
             "bursts": [{"start": s, "end": e, "strength": round(x, 3)} for s, e, x in t.bursts],

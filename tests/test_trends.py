@@ -162,6 +162,9 @@ def test_kg_trends_command(planted: tuple[Path, dict[str, object]], tmp_path: Pa
     assert again.exit_code == 0 and (tmp_path / "again.svg").read_bytes() == svg  # deterministic
     table = runner.invoke(main, ["trends", "--graph", str(out), "--class", "burst", "--period", "quarter"])
     assert table.exit_code == 0 and "quarter" in table.output
+    every = trend_rows(trends_of(BuiltGraph(out)), (), None, 100_000)
+    untested = [r for r in every if r["p"] is None]
+    assert untested and all(r["slope"] is None and r["class"] in ("", "new") for r in untested)  # no test, no slope
     window = trend_rows(trends_of(BuiltGraph(out), since="2024-01-01"), ("Technology",), None, 3)
     assert all(r["first_seen"] >= "2024-01-01" for r in window)
 

@@ -168,7 +168,7 @@ def trends(graph_dir: Path, types: tuple[str, ...], cls: str | None, period: str
         r["trend"] = sparkline(binned_shares(r["series"], 24))
         r["bursts"] = ", ".join(f"{b['start'][:7]}..{b['end'][:7]} ({b['strength']:.1f})" for b in r["bursts"])
         r["p"] = "" if r["p"] is None else f"{r['p']:.2g}"
-        r["slope"] = f"{r['slope']:+.4f}"
+        r["slope"] = "" if r["slope"] is None else f"{r['slope']:+.4f}"
     span = f"{result.periods[0]}..{result.periods[-1]}" if result.periods else "no dated articles"
     emit(rows, fmt, ["label", "type", "class", "slope", "p", "first_seen", "last_seen", "articles", "bursts",
                      "quadrant"] + (["trend"] if fmt == "table" else ["iri"]),
