@@ -8,16 +8,24 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph
 from pyoxigraph import Literal, NamedNode
 
+from kg.diff import Diff, diff
+from kg.errors import GraphNotFound
 from kg.explore import cluster_rows, stats, top
+from kg.gaps import RECENT, Gaps, gaps
+from kg.outputs import OutputDir
+from kg.report import Report, render
+from kg.snapshot import Snapshot, snapshot
 from kg.sparql import Result, bind, named_query, run_local
 from kg.store import BuiltGraph
 
-__all__ = ["KnowledgeGraph", "load", "to_python"]
+__all__ = ["KnowledgeGraph", "frame", "load", "to_python"]
 
 _NUMERIC = {"integer": int, "int": int, "long": int, "short": int, "decimal": float, "double": float,
             "float": float}
@@ -47,7 +55,44 @@ class KnowledgeGraph:
 
     def __init__(self, folder: str | Path = "outputs") -> None:
         self.graph = BuiltGraph(Path(folder))
-        self.store = self.graph.store()
+        self.folder = Path(folder)
+
+    @functools.cached_property
+    def store(self) -> pyoxigraph.Store:
+        """The indexed store of the graph (made on first use)."""
+        return self.graph.store()
+
+    def snapshot(self) -> Snapshot:
+        """What diff, gaps and report read of this build (kg.snapshot)."""
+        return snapshot(self.graph)
+
+    def previous(self) -> KnowledgeGraph | None:
+        """The build this one replaced in its output folder (kept for `kg diff --previous`), or None."""
+        prev = OutputDir(self.folder).previous()
+        return KnowledgeGraph(prev) if prev is not None else None
+
+    def diff(self, old: KnowledgeGraph | str | Path | None = None, top: int | None = None) -> Diff:
+        """What changed from `old` (another build, default: the previous one) to this build (`kg diff`)."""
+        if old is None:
+            old = self.previous()
+            if old is None:
+                raise GraphNotFound(f"no previous build in {self.folder}: it is kept from the second build on")
+        before = old if isinstance(old, KnowledgeGraph) else KnowledgeGraph(old)
+        return diff(before.snapshot(), self.snapshot(), str(before.folder), str(self.folder), top)
+
+    def gaps(self, recent: int = RECENT) -> Gaps:
+        """The blind spots of this build (`kg gaps`)."""
+        return gaps(self.snapshot(), recent)
+
+    def report(self, out: str | Path, fmt: str = "html", since: str | None = None, compare: bool = True,
+               title: str | None = None) -> list[Path]:
+        """Write the report (`kg report`): HTML, or Markdown with its images beside it; with `compare`, what
+        changed since the previous build, when there is one. Returns the files written."""
+        snap = self.snapshot()
+        prev = self.previous() if compare else None
+        changes = diff(prev.snapshot(), snap, str(prev.folder), str(self.folder)) if prev is not None else None
+        name = title or f"Knowledge graph report: {self.folder.resolve().name}"
+        return render(Report(snap, gaps(snap), changes, since or "", name), Path(out), fmt)
 
     def run(self, sparql: str, max_rows: int | None = None) -> Result:
         """The raw Result of a query (rows of pyoxigraph terms, a boolean, or triples)."""
@@ -125,6 +170,15 @@ class KnowledgeGraph:
         if graphs:
             return push_dataset(store, self.graph.quads(), replace)[0]
         return push(store, self.graph.triples(), into, replace)
+
+
+def frame(rows: list[dict[str, Any]]) -> Any:
+    """A pandas DataFrame of rows such as `Diff.nodes["added"]` or `Gaps.unanswered` (needs pandas)."""
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ImportError("frame needs pandas: pip install pandas") from exc
+    return pd.DataFrame(rows)
 
 
 def load(folder: str | Path = "outputs") -> KnowledgeGraph:

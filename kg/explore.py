@@ -16,8 +16,8 @@ from kg.store import BuiltGraph
 from kg.trends import Trends, analyse
 from kg.vocab import CONTENT_TYPES, KGO, KGO_NS, LINKS, METRICS, NODE_TYPES, RDF, RDFS, prefixes
 
-__all__ = ["METRIC_PROPS", "TREND_CLASSES", "cluster_rows", "projection_quads", "stats", "top", "trend_rows",
-           "trends_of"]
+__all__ = ["METRIC_PROPS", "TREND_CLASSES", "cluster_rows", "projection_quads", "select", "stats", "top",
+           "trend_rows", "trends_of"]
 
 TREND_CLASSES = ("rising", "fading", "new", "steady", "burst")
 
@@ -25,7 +25,8 @@ METRIC_PROPS = {name: term.value[len(KGO_NS):] for name, term in METRICS.items()
 # Types ranked by `kg top` when none is asked for: the content of the articles, not articles or facets.
 
 
-def _rows(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
+def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
+    """The rows of a SELECT over the union of the store's graphs, as dicts of lexical values ("" if unbound)."""
     result = store.query(query, prefixes=prefixes(), use_default_graph_as_union=True)
     assert isinstance(result, pyoxigraph.QuerySolutions), "a SELECT query"
     names = [v.value for v in result.variables]
@@ -41,14 +42,14 @@ def projection_quads(store: pyoxigraph.Store) -> Iterator[Quad]:
 def stats(graph: BuiltGraph) -> dict[str, Any]:
     """Counts per type, density and components of the article-entity view, clusters per level."""
     store = graph.store()
-    counts = _rows(store, """SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type
+    counts = select(store, """SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?type
         FILTER(STRSTARTS(STR(?type), STR(kgo:))) } GROUP BY ?type ORDER BY DESC(?n) ?type""")
     g = project(projection_quads(store)).graph
     comps = sorted((len(c) for c in nx.connected_components(g)), reverse=True) if len(g) else []
-    levels = _rows(store, """SELECT ?level (COUNT(?c) AS ?n) WHERE { ?c a kgo:Cluster ; kgo:level ?level }
+    levels = select(store, """SELECT ?level (COUNT(?c) AS ?n) WHERE { ?c a kgo:Cluster ; kgo:level ?level }
         GROUP BY ?level ORDER BY ?level""")
     triples = graph.report().get("graph", {})
-    referenced = _rows(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a kgo:Article ; kgo:loaded false }")
+    referenced = select(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a kgo:Article ; kgo:loaded false }")
     nodes = {r["type"][len(KGO_NS):]: int(r["n"]) for r in counts}
     only_linked = int(referenced[0]["n"]) if referenced else 0
     return {
@@ -107,14 +108,14 @@ def top(graph: BuiltGraph, types: tuple[str, ...] = (), by: str = "pagerank", n:
     if unknown:
         raise KgError(f"unknown type {unknown[0]!r}; choose from {', '.join(sorted(NODE_TYPES))}")
     values = " ".join(f"kgo:{t}" for t in wanted)
-    rows = _rows(graph.store(), f"""
+    rows = select(graph.store(), f"""
         SELECT ?node ?type ?label ?value ?pagerank ?degree ?betweenness WHERE {{
           VALUES ?type {{ {values} }}
           ?node a ?type ; rdfs:label ?label ; kgo:{METRIC_PROPS[by]} ?value ;
                 kgo:pagerank ?pagerank ; kgo:degree ?degree ; kgo:betweenness ?betweenness .
           {"" if referenced else "FILTER NOT EXISTS { ?node kgo:loaded false }"}
         }} ORDER BY DESC(?value) ?node LIMIT {int(n) * (1 if types else 20)}""")
-    if not rows and not _rows(graph.store(), "SELECT ?s WHERE { ?s kgo:pagerank ?v } LIMIT 1"):
+    if not rows and not select(graph.store(), "SELECT ?s WHERE { ?s kgo:pagerank ?v } LIMIT 1"):
         raise KgError("this graph has no analytics; build it without --no-analytics")
     ranked: list[dict[str, object]] = [
         {"rank": i, "type": r["type"][len(KGO_NS):], "label": r["label"], by: float(r["value"]),
@@ -129,15 +130,15 @@ def cluster_rows(graph: BuiltGraph, level: int | None = None, per_type: int = 3)
     """Clusters of one level (default: the coarsest), largest first, with their top members per type."""
     store = graph.store()
     lv = 0 if level is None else level
-    clusters = _rows(store, f"""SELECT ?c ?label ?size ?parent WHERE {{
+    clusters = select(store, f"""SELECT ?c ?label ?size ?parent WHERE {{
         ?c a kgo:Cluster ; kgo:level {lv} ; rdfs:label ?label ; kgo:size ?size .
         OPTIONAL {{ ?c kgo:parentCluster ?parent }} }} ORDER BY DESC(?size) ?c""")
     if not clusters:
-        levels = _rows(store, "SELECT DISTINCT ?l WHERE { ?c kgo:level ?l } ORDER BY ?l")
+        levels = select(store, "SELECT DISTINCT ?l WHERE { ?c kgo:level ?l } ORDER BY ?l")
         if not levels:
             raise KgError("this graph has no clusters; build it without --no-analytics")
         raise KgError(f"no level {lv}; levels are {', '.join(r['l'] for r in levels)}")
-    members = _rows(store, f"""SELECT ?c ?type ?label ?pr WHERE {{
+    members = select(store, f"""SELECT ?c ?type ?label ?pr WHERE {{
         ?c a kgo:Cluster ; kgo:level {lv} . ?m kgo:inCluster ?c ; a ?type ; rdfs:label ?label ; kgo:pagerank ?pr .
         FILTER(STRSTARTS(STR(?type), STR(kgo:))) }} ORDER BY ?c DESC(?pr) ?label""")
     by_cluster: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -160,7 +161,7 @@ def trends_of(graph: BuiltGraph, period: str = "month", since: str | None = None
     build reported as implausible left out), over a window and by a period."""
     store = graph.store()
     bad_files = {p["file"] for p in graph.report().get("problems", []) if p.get("code") == "implausible-date"}
-    articles = {r["a"]: r for r in _rows(store, """SELECT ?a (SAMPLE(?d) AS ?date) (SAMPLE(?f) AS ?file) WHERE {
+    articles = {r["a"]: r for r in select(store, """SELECT ?a (SAMPLE(?d) AS ?date) (SAMPLE(?f) AS ?file) WHERE {
         ?a a kgo:Article ; kgo:loaded true . OPTIONAL { ?a dcterms:date ?d }
         OPTIONAL { ?a kgo:sourceFile ?f FILTER NOT EXISTS { ?a dcterms:hasVersion/kgo:sourceFile ?f } } }
         GROUP BY ?a""")}

@@ -4,6 +4,7 @@ Layout of an output folder OUT:
 
     OUT/.kg/builds/<id>/    one complete build (graph.ttl, graph.trig, report.json, graph.html, ...)
     OUT/.kg/current         symlink to the live build, replaced atomically (rename) when a build completes
+    OUT/.kg/previous        symlink to the build it replaced, kept for `kg diff --previous`
     OUT/.kg/cache/          parsed documents, keyed by content hash
     OUT/.kg/lock            held (flock) while a build runs
     OUT/graph.ttl ...       symlinks through .kg/current, so every file switches at the same instant
@@ -30,7 +31,7 @@ __all__ = ["PIN", "PRODUCTS", "OutputDir", "Pin", "pin"]
 PIN = ".pin"
 # top-level links
 PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json", "kg.ttl", "catalog-v001.xml",
-            "trends.csv")
+            "trends.csv", "snapshot.json")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -114,19 +115,31 @@ class OutputDir:
         link = self.meta / "current"
         return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
+    def previous(self) -> Path | None:
+        """The build the live one replaced, or None."""
+        link = self.meta / "previous"
+        return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+    def _link(self, name: str, build: Path) -> None:
+        tmp = self.meta / f"{name}.{os.getpid()}.tmp"
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        tmp.symlink_to(Path("builds") / build.name)
+        os.replace(tmp, self.meta / name)
+
     def commit(self, build: Path, products: tuple[str, ...] = PRODUCTS) -> None:
-        """Make `build` the live build in one atomic rename, then drop older builds."""
+        """Make `build` the live build in one atomic rename (the build it replaces becomes the previous one),
+        then drop older builds."""
         for name in os.listdir(build):
             path = build / name
             if path.is_file():
                 with open(path, "rb") as fh:
                     os.fsync(fh.fileno())
         _fsync_dir(build)
-        tmp = self.meta / f"current.{os.getpid()}.tmp"
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        tmp.symlink_to(Path("builds") / build.name)
-        os.replace(tmp, self.meta / "current")
+        live = self.current()
+        if live is not None and live != build.resolve():
+            self._link("previous", live)
+        self._link("current", build)
         _fsync_dir(self.meta)
         for name in products:
             top = self.out / name
@@ -144,12 +157,12 @@ class OutputDir:
         self.sweep()
 
     def sweep(self) -> None:
-        """Remove builds that are neither live nor pinned (left by killed or superseded builds)."""
-        live = self.current()
+        """Remove builds that are neither live, previous nor pinned (left by killed or superseded builds)."""
+        kept = {p for p in (self.current(), self.previous()) if p is not None}
         if not self.builds.is_dir():
             return
         for path in sorted(self.builds.iterdir()):
-            if live is not None and path.resolve() == live:
+            if path.resolve() in kept:
                 continue
             try:
                 fd = os.open(path / PIN, os.O_RDWR)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from statistics import median
+from typing import IO
 
 from kg.trends import Trends
 
@@ -13,9 +14,10 @@ QUADRANT_COLORS = {"WeakSignal": "#e15759", "StrongSignal": "#f28e2b", "WellKnow
 LABELLED = 3  # points labelled per quadrant: those with most articles
 
 
-def weak_signal_svg(trends: Trends, path: Path, types: tuple[str, ...] = (), title: str = "") -> int:
-    """Write the map of the nodes with a quadrant (of some types) to `path`; returns how many points it has.
-    x: average degree of visibility, y: its geometric-mean growth per year; dashed lines at the medians."""
+def weak_signal_svg(trends: Trends, path: Path | IO[bytes], types: tuple[str, ...] = (), title: str = "") -> int:
+    """Write the map of the nodes with a quadrant (of some types) to `path` (a file or a binary stream);
+    returns how many points it has. x: average degree of visibility, y: its geometric-mean growth per year;
+    dashed lines at the medians."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -34,7 +36,8 @@ def weak_signal_svg(trends: Trends, path: Path, types: tuple[str, ...] = (), tit
         if points:
             ax.axvline(median(t.visibility for t in points), color="#888888", linestyle="--", linewidth=0.8)
             ax.axhline(median(t.growth for t in points), color="#888888", linestyle="--", linewidth=0.8)
-        ax.set_xscale("log")
+        if points and min(t.visibility for t in points) > 0:  # log needs positive values (a tiny corpus may not)
+            ax.set_xscale("log")
         ax.set_xlabel("average degree of visibility (share of the year's articles, time-weighted)")
         ax.set_ylabel("geometric-mean growth of visibility per year")
         ax.set_title(title or "Weak-signal map (Yoon 2012)")

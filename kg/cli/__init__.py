@@ -405,6 +405,136 @@ def merges(graph_dir: Path, types: tuple[str, ...], fmt: str) -> None:
                        "they name (kgo:mentionsEntity)")
 
 
+@main.command(name="diff")
+@click.argument("old", required=False, type=click.Path(path_type=Path))
+@click.argument("new", required=False, type=click.Path(path_type=Path))
+@click.option("--previous", is_flag=True, help="Compare --graph's build with the build it replaced.")
+@graph_option
+@click.option("--top", "count", type=int, default=10, show_default=True, help="Rows per list (table, md).")
+@format_option("table", "json", "md")
+@errors
+def diff_cmd(old: Path | None, new: Path | None, previous: bool, graph_dir: Path, count: int, fmt: str) -> None:
+    """What changed from build OLD to build NEW: documents, nodes, rank movers, clusters, new relations, trends.
+
+    Example: kg diff --previous   (or: kg diff outputs-last-week/ outputs/)
+    """
+    from kg.api import load
+
+    if previous == bool(old):
+        raise click.UsageError("give OLD and NEW build folders, or --previous (with --graph)")
+    if old and not new:
+        raise click.UsageError("give both OLD and NEW")
+    after = load(new or graph_dir)
+    result = after.diff(old, None if fmt == "json" else count)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=1, ensure_ascii=False))
+        return
+    before = load(old) if old else after.previous()
+    assert before is not None
+    if fmt == "md":
+        from kg.report import diff_markdown
+
+        click.echo(diff_markdown(result, after.snapshot(), before.snapshot(), count), nl=False)
+        return
+    a, n, c = result.articles, result.nodes, result.clusters
+    click.echo(f"{result.old} -> {result.new}: documents {len(a['added']):,} added, {len(a['removed']):,} removed, "
+               f"{len(a['changed']):,} changed; nodes {len(n['added']):,} added, {len(n['removed']):,} removed.")
+    for key in ("added", "removed"):
+        if n["per_type"][key]:
+            click.echo(f"  nodes {key}: " + ", ".join(f"{v:,} {t}" for t, v in n["per_type"][key].items()))
+    click.echo(f"Clusters: ARI {c['ari']:.3f}, NMI {c['nmi']:.3f} over {c['common_nodes']:,} nodes in both; "
+               f"{c['old']} -> {c['new']} coarse clusters; {len(c['split'])} split, {len(c['merged'])} merged, "
+               f"{len(c['appeared'])} appeared, {len(c['vanished'])} vanished.")
+    for key in ("added", "removed", "changed"):
+        if a[key]:
+            emit(a[key][:count], "table", ["id", "title", "date"], title=f"Documents {key}")
+    for key in ("added", "removed"):
+        rows = [{**r, "articles": len(r["articles"])} for r in n[key][:count]]
+        if rows:
+            emit(rows, "table", ["type", "label", "articles"], title=f"Nodes {key}")
+    movers = result.movers["up"] + result.movers["down"]
+    if movers:
+        emit(movers, "table", ["type", "label", "old_rank", "new_rank"], title="Rank movers (PageRank)")
+    rel = [{"a": f"{r['a']['type']} {r['a']['label']}", "b": f"{r['b']['type']} {r['b']['label']}",
+            "support": r["support"]} for r in result.relations["added"]]
+    if rel:
+        emit(rel, "table", ["a", "b", "support"], title="New relations (never together before)")
+    if result.trends:
+        emit(result.trends[:count], "table", ["type", "label", "old", "new"], title="Trend class changes")
+
+
+@main.command(name="gaps")
+@graph_option
+@click.option("--recent", type=int, default=3, show_default=True,
+              help="A category with no signal in the corpus's last this many months is reported.")
+@click.option("--top", "count", type=int, default=10, show_default=True, help="Rows per list (table, md).")
+@format_option("table", "json", "md")
+@errors
+def gaps_cmd(graph_dir: Path, recent: int, count: int, fmt: str) -> None:
+    """Blind spots: unscrutinised technology clusters, unanswered concerns, categories without outlooks or
+    recent signals, one-article signals of rising technologies, signals whose outlooks disagree.
+
+    Example: kg gaps --format md > gaps.md
+    """
+    from kg.api import load
+
+    graph = load(graph_dir)
+    result = graph.gaps(recent)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=1, ensure_ascii=False))
+        return
+    if fmt == "md":
+        from kg.report import gaps_markdown
+
+        click.echo(gaps_markdown(result, graph.snapshot(), count), nl=False)
+        return
+    click.echo(f"{result.count():,} gaps.")
+
+    def section(rows: list[dict[str, Any]], columns: list[str], title: str) -> None:
+        if rows:
+            emit(rows, "table", columns, title=title)
+        else:
+            click.echo(f"{title}: none.")
+
+    section([{**r, "technologies": ", ".join(r["technologies"][:6]), "articles": len(r["articles"])}
+             for r in result.unscrutinised[:count]], ["level", "label", "technologies", "articles"],
+            f"Technology clusters no article links to a concern or issue ({len(result.unscrutinised)})")
+    section([{**r, "articles": len(r["articles"])} for r in result.unanswered[:count]], ["label", "articles"],
+            f"Concerns no behaviour or issue answers ({len(result.unanswered)})")
+    section([{**r, "gaps": "; ".join(r["gaps"])} for r in result.categories],
+            ["label", "articles", "signals", "signals_with_outlook", "last_signal", "gaps"],
+            "Categories and 10-year outlooks")
+    section(result.follow_up[:count], ["label", "technology_label", "title", "date"],
+            f"Signals named once whose technology is rising ({len(result.follow_up)})")
+    section([{"label": r["label"], "articles": len(r["outlooks"]),
+              "outlooks": " / ".join(v["outlook"][:60] for v in r["outlooks"][:3])}
+             for r in result.disagreements[:count]], ["label", "articles", "outlooks"],
+            f"Signals with different outlooks in several articles ({len(result.disagreements)})")
+
+
+@main.command(name="report")
+@graph_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: report.html or report.md in --graph).")
+@click.option("--since", help="Also list what is new since this date (YYYY-MM-DD).")
+@click.option("--compare/--no-compare", default=True, show_default=True,
+              help="Say what changed since the previous build, when there is one.")
+@format_option("html", "md")
+@errors
+def report_cmd(graph_dir: Path, out: Path | None, since: str | None, compare: bool, fmt: str) -> None:
+    """One page to send: the corpus at a glance, trends with sparklines, the weak-signal map, clusters, gaps
+    and what changed; HTML (offline, prints on A4) or Markdown with SVG images beside it.
+
+    Example: kg report --out report.html
+    """
+    from kg.api import load
+
+    target = out or graph_dir / f"report.{fmt}"
+    written = load(graph_dir).report(target, fmt, since, compare)
+    click.echo(f"Wrote {target}" + (f" and {len(written) - 1} images in {written[1].parent}" if len(written) > 1
+                                     else "") + ".")
+
+
 @main.command(name="check")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @graph_option

@@ -29,10 +29,12 @@ from kg.pipeline.analytics import run_analytics
 from kg.pipeline.corpus import Corpus, corpus_level, count_nodes, gather, vertices
 from kg.pipeline.parse_pass import read_documents
 from kg.pipeline.result import BuildResult
+from kg.pipeline.snapshot import build_snapshot
 from kg.pipeline.timeline import run_trends, write_trends
 from kg.pipeline.view import fill_sources, view_data
 from kg.pipeline.workers import Progress
 from kg.pipeline.write import write_graph, write_json, write_ontology
+from kg.snapshot import SNAPSHOT
 from kg.viz import write_html
 from kg.vocab import DEFAULT_BASE, output_prefixes
 
@@ -129,6 +131,7 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
         lap("html")
     write_ontology(build_dir)
     write_trends(build_dir / "trends.csv", trends)
+    build_snapshot(corpus, tail, corpus.links, trends).save(build_dir / SNAPSHOT)
     write_json(build_dir / "merges.json", corpus.merges, 1)
     write_json(build_dir / "report.json", result.report(), 2)
     outdir.commit(build_dir)

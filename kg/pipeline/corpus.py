@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad
@@ -52,6 +52,7 @@ class Corpus:
     parsed: int = 0
     emitted: int = 0
     tmp: tempfile.TemporaryDirectory[str] | None = None  # the cache, when the build keeps none
+    outlooks: list[tuple[str, str, str]] = field(default_factory=list)  # (article, entity, 10-year outlook)
 
     @functools.cached_property
     def article_labels(self) -> dict[str, str]:
@@ -150,7 +151,7 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
     timings["rdf"] = time.perf_counter() - clock
     return Corpus(base, summaries, parsed.skipped, res, articles.canonical, emissions.ekeys, emissions.links,
                   emissions.closest, emissions.triples, emissions.counts, problems, merges, cache, parsed.doc_keys,
-                  parsed.parsed, emissions.emitted, tmp)
+                  parsed.parsed, emissions.emitted, tmp, emissions.outlooks)
 
 
 def corpus_level(corpus: Corpus) -> tuple[list[Quad], dict[str, dict[str, int]]]:

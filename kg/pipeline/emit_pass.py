@@ -132,6 +132,7 @@ class Emissions:
     triples: int = 0  # distinct triples in the documents' named graphs
     counts: Counter[str] = field(default_factory=Counter)
     emitted: int = 0  # documents whose RDF was made in this build
+    outlooks: list[tuple[str, str, str]] = field(default_factory=list)  # (article, entity, 10-year outlook)
 
 
 def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matcher: MentionMatcher, workers: int,
@@ -156,6 +157,7 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
         article = c["article"]
         out.links.extend((article, sys.intern(b), kind, w) for _, b, kind, w in c["links"])
         out.closest.extend(c["closest"])
+        out.outlooks.extend((article, e, texts[3]) for e, _, *texts in c["sources"] if texts[3])
         out.problems.extend(c["problems"])
         out.triples += c["triples"]
         out.counts.update(c["counts"])
