@@ -13,7 +13,7 @@ import contextlib
 import functools
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,10 @@ from kg.vocab import CONTENT_TYPES, ENTITY_TYPES, HAS, KGO_NS
 __all__ = ["SNAPSHOT", "ArticleInfo", "ClusterInfo", "Document", "NodeInfo", "Snapshot", "snapshot"]
 
 SNAPSHOT = "snapshot.json"
-VERSION = 1  # of the cached file's layout: a file of another version is read again from the store
+VERSION = 2  # of the cached file's layout: a file of another version is read again from the store
+
+
+TREND_FIELDS = [f.name for f in fields(NodeTrend) if f.name not in ("iri", "type", "label")]
 
 
 @dataclass(frozen=True)
@@ -102,22 +105,25 @@ class Snapshot:
         return {n: frozenset(arts) for n, arts in self.naming.items()}
 
     def to_json(self) -> dict[str, Any]:
-        """The snapshot as JSON data (node IRIs of the links as indices into `nodes`)."""
-        order = sorted(self.nodes)
-        index = {n: i for i, n in enumerate(order)}
+        """The snapshot as JSON data: nodes and articles listed once, sorted, and named elsewhere by index."""
+        order, arts = sorted(self.nodes), sorted(self.articles)
+        ni, ai = {n: i for i, n in enumerate(order)}, {a: i for i, a in enumerate(arts)}
         t = self.trends
         return {
             "version": VERSION, "base": self.base,
-            "documents": [[d.id, d.article, d.sha256, d.file] for _, d in sorted(self.documents.items())],
-            "articles": [[a.iri, a.title, a.date, a.source] for _, a in sorted(self.articles.items())],
+            "articles": [[a.iri, a.title, a.date, a.source] for a in (self.articles[i] for i in arts)],
+            "documents": [[d.id, ai.get(d.article, d.article), d.sha256, d.file]
+                          for _, d in sorted(self.documents.items())],
             "nodes": [[n.iri, n.type, n.label, n.pagerank, n.cluster, n.trend] for n in (self.nodes[i] for i in order)],
-            "links": {a: [index[n] for n in ns if n in index] for a, ns in sorted(self.links.items())},
+            "links": [[ni[n] for n in self.links.get(a, ()) if n in ni] for a in arts],
             "clusters": [[c.id, c.label, c.size, c.level, c.parent] for _, c in sorted(self.clusters.items())],
             "replaced": dict(sorted(self.replaced.items())),
-            "member_of": dict(sorted(self.member_of.items())), "names": dict(sorted(self.names.items())),
-            "outlooks": [list(o) for o in sorted(self.outlooks)],
+            "member_of": [[ni[n], cs] for n, cs in sorted(self.member_of.items()) if n in ni],
+            "names": [[ni[n], [ni[x] for x in xs if x in ni]] for n, xs in sorted(self.names.items()) if n in ni],
+            "outlooks": [[ai[a], ni[n], o] for a, n, o in sorted(self.outlooks) if a in ai and n in ni],
             "trends": {"period": t.period, "periods": t.periods, "volume": t.volume, "undated": t.undated,
-                       "nodes": [asdict(n) for n in t.nodes]},
+                       "fields": TREND_FIELDS,
+                       "nodes": [[ni[n.iri], *(getattr(n, f) for f in TREND_FIELDS)] for n in t.nodes]},
         }
 
     def save(self, path: Path) -> None:
@@ -131,16 +137,25 @@ class Snapshot:
     def from_json(cls, data: dict[str, Any]) -> Snapshot:
         """The snapshot of `to_json` data."""
         nodes = [NodeInfo(*row) for row in data["nodes"]]
+        iris = [n.iri for n in nodes]
+        articles = [ArticleInfo(*row) for row in data["articles"]]
         t = data["trends"]
-        trends = Trends(t["period"], t["periods"], t["volume"],
-                        [NodeTrend(**{**n, "bursts": [tuple(b) for b in n["bursts"]]}) for n in t["nodes"]],
-                        t["undated"])
+        keys = t["fields"]
+        trend_nodes = []
+        for i, *values in t["nodes"]:
+            kw = dict(zip(keys, values, strict=True))
+            kw["bursts"] = [tuple(b) for b in kw["bursts"]]
+            trend_nodes.append(NodeTrend(iris[i], nodes[i].type, nodes[i].label, **kw))
+        documents = {}
+        for doc_id, art, sha, file in data["documents"]:
+            documents[doc_id] = Document(doc_id, articles[art].iri if isinstance(art, int) else art, sha, file)
         return cls(
-            data["base"], {row[0]: Document(*row) for row in data["documents"]},
-            {row[0]: ArticleInfo(*row) for row in data["articles"]}, {n.iri: n for n in nodes},
-            {a: [nodes[i].iri for i in ns] for a, ns in data["links"].items()},
-            {row[0]: ClusterInfo(*row) for row in data["clusters"]}, trends, data["replaced"], data["member_of"],
-            data["names"], [tuple(o) for o in data["outlooks"]])
+            data["base"], documents, {a.iri: a for a in articles}, {n.iri: n for n in nodes},
+            {a.iri: [iris[i] for i in ns] for a, ns in zip(articles, data["links"], strict=True)},
+            {row[0]: ClusterInfo(*row) for row in data["clusters"]},
+            Trends(t["period"], t["periods"], t["volume"], trend_nodes, t["undated"]), data["replaced"],
+            {iris[n]: cs for n, cs in data["member_of"]}, {iris[n]: [iris[x] for x in xs] for n, xs in data["names"]},
+            [(articles[a].iri, iris[n], o) for a, n, o in data["outlooks"]])
 
 
 def _read(graph: BuiltGraph) -> Snapshot:

@@ -277,6 +277,9 @@ def test_kill_during_the_switch_never_exposes_a_mix(tmp_path: Path) -> None:
     first = (out / ".kg" / "current").resolve()
     build([SEEDS], out)
     second = (out / ".kg" / "current").resolve()
-    assert first != second and not first.exists()  # switched by one rename, the old build swept
-    for name in ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json"):
-        assert (out / name).is_symlink() and (out / name).resolve().parent == second
+    assert first != second and (out / ".kg" / "previous").resolve() == first  # one rename; the old build kept
+    build([SEEDS], out)
+    assert not first.exists() and (out / ".kg" / "previous").resolve() == second  # the one before it swept
+    third = (out / ".kg" / "current").resolve()
+    for name in ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json", "snapshot.json"):
+        assert (out / name).is_symlink() and (out / name).resolve().parent == third
