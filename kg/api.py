@@ -63,11 +63,19 @@ class KnowledgeGraph:
         return self.graph.store()
 
     def snapshot(self) -> Snapshot:
-        """What diff, gaps and report read of this build (kg.snapshot)."""
+        """What diff, gaps and report read of this build (kg.snapshot), loaded once."""
+        return self._snapshot
+
+    @functools.cached_property
+    def _snapshot(self) -> Snapshot:
         return snapshot(self.graph)
 
     def previous(self) -> KnowledgeGraph | None:
         """The build this one replaced in its output folder (kept for `kg diff --previous`), or None."""
+        return self._previous
+
+    @functools.cached_property
+    def _previous(self) -> KnowledgeGraph | None:
         prev = OutputDir(self.folder).previous()
         return KnowledgeGraph(prev) if prev is not None else None
 
@@ -90,7 +98,8 @@ class KnowledgeGraph:
         changed since the previous build, when there is one. Returns the files written."""
         snap = self.snapshot()
         prev = self.previous() if compare else None
-        changes = diff(prev.snapshot(), snap, str(prev.folder), str(self.folder)) if prev is not None else None
+        changes = (diff(prev.snapshot(), snap, str(prev.folder), str(self.folder), removed_relations=False)
+                   if prev is not None else None)
         name = title or f"Knowledge graph report: {self.folder.resolve().name}"
         return render(Report(snap, gaps(snap), changes, since or "", name), Path(out), fmt)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ __all__ = ["MOVER_POOL", "RELATION_TYPES", "SHARE", "Diff", "adjusted_rand", "di
 MOVER_POOL = 100  # rank movers are looked for among the top this many nodes of either build
 SHARE = 0.25  # a cluster splits (merges) when at least two clusters take (give) this share of its nodes
 RELATION_TYPES = ("Signal", "Technology", "Concern", "Behavior", "Issue")  # the tables' types
+RANK = {t: i for i, t in enumerate(RELATION_TYPES)}
 TREND_ORDER = {"rising": 0, "new": 1, "fading": 2, "steady": 3, "": 4}
 
 
@@ -80,7 +81,7 @@ class Diff:
 
     def to_json(self) -> dict[str, Any]:
         """The comparison as JSON data."""
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # already JSON data: no deep copy
 
 
 def _doc(snap: Snapshot, doc_id: str) -> dict[str, Any]:
@@ -170,7 +171,7 @@ def _relations(old: Snapshot, new: Snapshot, top: int | None) -> list[dict[str, 
     rows: list[dict[str, Any]] = []
     for x, y in candidates:
         support = sorted(seen_new[x] & seen_new[y])
-        a, b = sorted((x, y), key=lambda n: (RELATION_TYPES.index(kind[n]), n))
+        a, b = (x, y) if (RANK[kind[x]], x) <= (RANK[kind[y]], y) else (y, x)
         rows.append({"a": _node(new, a), "b": _node(new, b), "support": len(support), "articles": support})
     rows.sort(key=lambda r: (-r["support"], r["a"]["type"], r["b"]["type"], r["a"]["label"], r["b"]["label"],
                              r["a"]["iri"], r["b"]["iri"]))
@@ -187,9 +188,10 @@ def _trends(old: Snapshot, new: Snapshot) -> list[dict[str, Any]]:
     return rows
 
 
-def diff(old: Snapshot, new: Snapshot, old_name: str = "old", new_name: str = "new", top: int | None = None
-         ) -> Diff:
-    """Compare two builds; `top` cuts the movers and relations lists (the rest are always complete)."""
+def diff(old: Snapshot, new: Snapshot, old_name: str = "old", new_name: str = "new", top: int | None = None,
+         removed_relations: bool = True) -> Diff:
+    """Compare two builds; `top` cuts the movers and relations lists (the rest are always complete); without
+    `removed_relations`, the relations OLD had and NEW lost are not looked for (the report does not show them)."""
     added = sorted(new.documents.keys() - old.documents.keys())
     removed = sorted(old.documents.keys() - new.documents.keys())
     changed = sorted(i for i in new.documents.keys() & old.documents.keys()
@@ -209,4 +211,5 @@ def diff(old: Snapshot, new: Snapshot, old_name: str = "old", new_name: str = "n
          "changed": [_doc(new, i) for i in changed]},
         {"added": nodes_added, "removed": nodes_removed, "per_type": per_type},
         _movers(old, new, top or 10), _clusters(old, new),
-        {"added": _relations(old, new, top), "removed": _relations(new, old, top)}, _trends(old, new))
+        {"added": _relations(old, new, top), "removed": _relations(new, old, top) if removed_relations else []},
+        _trends(old, new))

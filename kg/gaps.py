@@ -11,7 +11,7 @@ from the build's snapshot, which gives the same rows (tested) in a fraction of t
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from kg.snapshot import Snapshot
@@ -37,7 +37,7 @@ class Gaps:
 
     def to_json(self) -> dict[str, Any]:
         """The gaps as JSON data."""
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # already JSON data: no deep copy
 
     def count(self) -> int:
         """How many gaps there are in all (a category counts once per flag)."""

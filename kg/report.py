@@ -6,7 +6,6 @@ beside it. Every claim links to its articles' sources. The same input gives the 
 from __future__ import annotations
 
 import html
-import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from pathlib import Path
 from kg.diff import Diff
 from kg.gaps import Gaps
 from kg.snapshot import Snapshot
-from kg.trendplot import weak_signal_svg
+from kg.trendplot import map_svg
 from kg.trends import NodeTrend
 
 __all__ = ["ROWS", "Report", "diff_markdown", "gaps_markdown", "render"]
@@ -114,10 +113,7 @@ def _glance(snap: Snapshot) -> list[tuple[str, str]]:
 
 
 def _map_svg(snap: Snapshot) -> str:
-    buf = io.BytesIO()
-    weak_signal_svg(snap.trends, buf)
-    text = buf.getvalue().decode("utf-8")
-    return text[text.index("<svg"):]
+    return map_svg(snap.trends)[0]
 
 
 CSS = """

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import json
 import os
+from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -93,11 +94,11 @@ class Snapshot:
     @functools.cached_property
     def naming(self) -> dict[str, list[str]]:
         """Node -> the articles linking to it, sorted."""
-        out: dict[str, list[str]] = {}
-        for a in sorted(self.links):
-            for n in self.links[a]:
-                out.setdefault(n, []).append(a)
-        return out
+        out: defaultdict[str, list[str]] = defaultdict(list)
+        for a, nodes in sorted(self.links.items()):
+            for n in nodes:
+                out[n].append(a)
+        return dict(out)
 
     @functools.cached_property
     def naming_sets(self) -> dict[str, frozenset[str]]:

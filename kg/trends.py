@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr  # the normal CDF: scipy.stats.norm.sf(x) is ndtr(-x), and imports in 1/4 the time
 
 __all__ = [
     "ALPHA",
@@ -128,7 +128,7 @@ def cochran_armitage(counts: np.ndarray, volume: np.ndarray, times: np.ndarray
         slope = stat / sxx if sxx > 0 else np.zeros_like(stat)
         se = np.sqrt(var / sxx) if sxx > 0 else np.zeros_like(stat)
         z = np.where(var > 0, stat / np.sqrt(var * sxx), 0.0) if sxx > 0 else np.zeros_like(stat)
-    p = 2 * norm.sf(np.abs(z))
+    p = 2 * ndtr(-np.abs(z))
     return slope, se, z, p
 
 

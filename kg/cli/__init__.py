@@ -425,11 +425,11 @@ def diff_cmd(old: Path | None, new: Path | None, previous: bool, graph_dir: Path
     if old and not new:
         raise click.UsageError("give both OLD and NEW")
     after = load(new or graph_dir)
-    result = after.diff(old, None if fmt == "json" else count)
-    if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=1, ensure_ascii=False))
-        return
     before = load(old) if old else after.previous()
+    result = after.diff(before, None if fmt == "json" else count)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
     assert before is not None
     if fmt == "md":
         from kg.report import diff_markdown
@@ -481,7 +481,7 @@ def gaps_cmd(graph_dir: Path, recent: int, count: int, fmt: str) -> None:
     graph = load(graph_dir)
     result = graph.gaps(recent)
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=1, ensure_ascii=False))
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         return
     if fmt == "md":
         from kg.report import gaps_markdown
