@@ -86,7 +86,11 @@ class KnowledgeGraph:
             if old is None:
                 raise GraphNotFound(f"no previous build in {self.folder}: it is kept from the second build on")
         before = old if isinstance(old, KnowledgeGraph) else KnowledgeGraph(old)
-        return diff(before.snapshot(), self.snapshot(), str(before.folder), str(self.folder), top)
+        return diff(before.snapshot(), self.snapshot(), self._name(before), str(self.folder), top)
+
+    def _name(self, other: KnowledgeGraph) -> str:
+        """How to call another build: its folder, or this folder's previous build."""
+        return f"{self.folder} (previous build)" if other is self.previous() else str(other.folder)
 
     def gaps(self, recent: int = RECENT) -> Gaps:
         """The blind spots of this build (`kg gaps`)."""
@@ -98,7 +102,7 @@ class KnowledgeGraph:
         changed since the previous build, when there is one. Returns the files written."""
         snap = self.snapshot()
         prev = self.previous() if compare else None
-        changes = (diff(prev.snapshot(), snap, str(prev.folder), str(self.folder), removed_relations=False)
+        changes = (diff(prev.snapshot(), snap, self._name(prev), str(self.folder), removed_relations=False)
                    if prev is not None else None)
         name = title or f"Knowledge graph report: {self.folder.resolve().name}"
         return render(Report(snap, gaps(snap), changes, since or "", name), Path(out), fmt)

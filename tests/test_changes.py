@@ -88,6 +88,7 @@ def test_diff_of_a_corpus_grown_by_100_documents(grown: tuple[Path, Path, Path])
     res = CliRunner().invoke(main, ["diff", "--previous", "--graph", str(out), "--format", "json"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.output)
+    assert d["old"] == f"{out} (previous build)" and d["new"] == str(out)
     added = {a["id"] for a in d["articles"]["added"]}
     assert added == {p.stem for p in sorted((out.parent / "all").iterdir())[500:]}
     assert d["articles"]["removed"] == [] and d["articles"]["changed"] == []
