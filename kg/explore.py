@@ -17,7 +17,7 @@ from kg.trends import Trends, analyse
 from kg.vocab import CONTENT_TYPES, KGO, KGO_NS, LINKS, METRICS, NODE_TYPES, RDF, RDFS, prefixes
 
 __all__ = ["METRIC_PROPS", "TREND_CLASSES", "cluster_rows", "projection_quads", "select", "stats", "top",
-           "trend_rows", "trends_of"]
+           "trend_rows", "trends_of", "usable_dates"]
 
 TREND_CLASSES = ("rising", "fading", "new", "steady", "burst")
 
@@ -155,17 +155,24 @@ def cluster_rows(graph: BuiltGraph, level: int | None = None, per_type: int = 3)
     return out
 
 
+def usable_dates(graph: BuiltGraph) -> tuple[dict[str, str], list[str]]:
+    """Article IRI -> the page date the trends use (a date the build reported as implausible left out), and
+    every loaded article, sorted."""
+    bad_files = {p["file"] for p in graph.report().get("problems", []) if p.get("code") == "implausible-date"}
+    articles = {r["a"]: r for r in select(graph.store(), """SELECT ?a (SAMPLE(?d) AS ?date) (SAMPLE(?f) AS ?file)
+        WHERE { ?a a kgo:Article ; kgo:loaded true . OPTIONAL { ?a dcterms:date ?d }
+        OPTIONAL { ?a kgo:sourceFile ?f FILTER NOT EXISTS { ?a dcterms:hasVersion/kgo:sourceFile ?f } } }
+        GROUP BY ?a""")}
+    return {a: r["date"] for a, r in articles.items() if r["date"] and r["file"] not in bad_files}, sorted(articles)
+
+
 def trends_of(graph: BuiltGraph, period: str = "month", since: str | None = None, until: str | None = None
               ) -> Trends:
     """Trends of the content nodes of a built graph, recomputed from its article dates and links (dates the
     build reported as implausible left out), over a window and by a period."""
     store = graph.store()
-    bad_files = {p["file"] for p in graph.report().get("problems", []) if p.get("code") == "implausible-date"}
-    articles = {r["a"]: r for r in select(store, """SELECT ?a (SAMPLE(?d) AS ?date) (SAMPLE(?f) AS ?file) WHERE {
-        ?a a kgo:Article ; kgo:loaded true . OPTIONAL { ?a dcterms:date ?d }
-        OPTIONAL { ?a kgo:sourceFile ?f FILTER NOT EXISTS { ?a dcterms:hasVersion/kgo:sourceFile ?f } } }
-        GROUP BY ?a""")}
-    dates = {a: r["date"] for a, r in articles.items() if r["date"] and r["file"] not in bad_files}
+    dates, articles = usable_dates(graph)
+
     def quads(p: Any, o: Any = None) -> Iterator[Any]:  # kg writes no RDF-star: every term has a .value
         return iter(store.quads_for_pattern(None, p, o, None))
 

@@ -22,6 +22,8 @@ __all__ = ["QUERIES", "RECENT", "Gaps", "gaps"]
 QUERIES = {"unscrutinised": "gap-unscrutinised-clusters", "unanswered": "gap-unanswered-concerns",
            "categories": "gap-category-outlooks", "follow_up": "gap-follow-up-signals",
            "disagreements": "gap-disagreeing-outlooks"}
+SCRUTINY = frozenset({"Concern", "Issue"})  # what an article must name for its technologies to be scrutinised
+ANSWERS = frozenset({"Behavior", "Issue"})  # what answers a concern
 RECENT = 3  # a category with no signal in the corpus's last this many months is silent
 
 
@@ -51,14 +53,15 @@ def _article(snap: Snapshot, iri: str) -> dict[str, str]:
             "source": a.source if a else ""}
 
 
-def _by_type(snap: Snapshot, art: str, kinds: set[str]) -> bool:
-    return any(snap.nodes[n].type in kinds for n in snap.links.get(art, ()))
+def _names_any(snap: Snapshot, arts: list[str], kinds: frozenset[str]) -> bool:
+    """Whether one of the articles links to a node of one of the types."""
+    return any(not kinds.isdisjoint(snap.kinds.get(a, ())) for a in arts)
 
 
 def _unscrutinised(snap: Snapshot) -> list[dict[str, Any]]:
     naming = snap.naming
     scrutinised = {n for n, i in snap.nodes.items() if i.type == "Technology"
-                   and any(_by_type(snap, a, {"Concern", "Issue"}) for a in naming.get(n, ()))}
+                   and _names_any(snap, naming.get(n, []), SCRUTINY)}
     techs: dict[str, list[str]] = defaultdict(list)
     for n, cs in snap.member_of.items():
         if snap.nodes[n].type == "Technology":
@@ -80,7 +83,7 @@ def _unanswered(snap: Snapshot) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for n, arts in snap.naming.items():
         info = snap.nodes[n]
-        if info.type == "Concern" and not any(_by_type(snap, a, {"Behavior", "Issue"}) for a in arts):
+        if info.type == "Concern" and not _names_any(snap, arts, ANSWERS):
             rows.append({"iri": n, "label": info.label, "articles": arts})
     rows.sort(key=lambda r: (-len(r["articles"]), r["label"], r["iri"]))
     return rows

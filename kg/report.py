@@ -8,8 +8,9 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from kg.diff import Diff
 from kg.gaps import Gaps
@@ -32,7 +33,6 @@ class Report:
     diff: Diff | None = None
     since: str = ""
     title: str = "Knowledge graph report"
-    images: dict[str, str] = field(default_factory=dict)  # file name -> SVG, for Markdown
 
 
 def _e(text: object) -> str:
@@ -56,31 +56,6 @@ def sparkline_svg(series: list[int], volume: list[int], bursts: Sequence[tuple[i
 def _burst_spans(t: NodeTrend, periods: list[str]) -> list[tuple[int, int]]:
     index = {p: i for i, p in enumerate(periods)}
     return [(index.get(s[:7], 0), index.get(e[:7], len(periods) - 1)) for s, e, _ in t.bursts]
-
-
-def _links_html(snap: Snapshot, arts: list[str]) -> str:
-    """Up to LINKS articles, newest first, linked to their sources; then how many more."""
-    chosen = sorted(arts, key=lambda a: (snap.articles[a].date if a in snap.articles else "", a), reverse=True)
-    out = []
-    for a in chosen[:LINKS]:
-        info = snap.articles.get(a)
-        title = (info.title if info and info.title else a.rsplit("/", 1)[-1])
-        date = f" ({info.date})" if info and info.date else ""
-        out.append(f'<a href="{_e(info.source)}">{_e(title)}</a>{_e(date)}' if info and info.source
-                   else f"{_e(title)}{_e(date)}")
-    more = f" and {len(chosen) - LINKS} more" if len(chosen) > LINKS else ""
-    return "; ".join(out) + more
-
-
-def _links_md(snap: Snapshot, arts: list[str]) -> str:
-    chosen = sorted(arts, key=lambda a: (snap.articles[a].date if a in snap.articles else "", a), reverse=True)
-    out = []
-    for a in chosen[:LINKS]:
-        info = snap.articles.get(a)
-        title = (info.title if info and info.title else a.rsplit("/", 1)[-1]).replace("[", "(").replace("]", ")")
-        out.append(f"[{title}]({info.source})" if info and info.source else title)
-    more = f" and {len(chosen) - LINKS} more" if len(chosen) > LINKS else ""
-    return "; ".join(out) + more
 
 
 def _trend_lists(snap: Snapshot) -> dict[str, list[NodeTrend]]:
@@ -130,250 +105,275 @@ h2{break-after:avoid}tr,figure{break-inside:avoid}a{color:inherit;text-decoratio
 """
 
 
-def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
-    numeric = numeric or set()
-    if not any(head):  # a key-value table
-        return '<table class="kv"><tbody>' + "".join(
-            f'<tr><th scope="row">{r[0]}</th><td class="n">{r[1]}</td></tr>' for r in rows) + "</tbody></table>"
-    th = "".join(f"<th>{_e(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
-                                    for i, c in enumerate(r)) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>" if rows else \
-        '<p class="muted">None.</p>'
+class Format(Protocol):
+    """How a section's pieces are written: HTML or Markdown. Sections are built once, by the functions below."""
+
+    def heading(self, level: int, title: str, anchor: str = "") -> str: ...
+    def para(self, text: str, muted: bool = False) -> str: ...
+    def text(self, value: object) -> str: ...
+    def links(self, arts: list[str]) -> str: ...
+    def image(self, name: str, svg: str, alt: str) -> str: ...
+    def figure(self, content: str) -> str: ...
+    def side_by_side(self, parts: list[str]) -> str: ...
+    def table(self, head: list[str], rows: list[list[str]], numeric: frozenset[int] = frozenset()) -> str: ...
+    def groups(self, head: list[str], groups: list[tuple[str, list[str]]]) -> str: ...
 
 
-def _html(r: Report) -> str:
-    snap, t = r.snap, r.snap.trends
-    naming = snap.naming
-    out = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
-           f"content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
-           f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{_e(r.title)}</title>'
-           f"<style>{CSS}</style></head><body><h1>{_e(r.title)}</h1>"]
-    sections = ["glance", "trends", "map", "clusters", "gaps"] + (["changes"] if r.diff else []) + \
-        (["since"] if r.since else [])
-    out.append("<nav>" + "".join(f'<a href="#{s}">{s.title()}</a>' for s in sections) + "</nav>")
-    out.append('<h2 id="glance">The corpus at a glance</h2>')
-    facts = [[_e(k), _e(v)] for k, v in _glance(snap)]
-    split = [i for i, f in enumerate(facts) if f[0].endswith(" nodes")]
-    out.append('<div class="glance">' + _table(["", ""], facts[:split[0]] + facts[split[-1] + 1:] if split else facts)
-               + (_table(["", ""], facts[split[0]:split[-1] + 1]) if split else "") + "</div>")
-    out.append('<h2 id="trends">Rising, fading, new and bursting</h2><p class="muted">Share of each month\'s dated '
-               "articles; trend by the Cochran–Armitage test (Benjamini–Hochberg, 5%), bursts by Kleinberg's "
-               "automaton (shaded).</p>")
+def _newest(snap: Snapshot, arts: list[str]) -> tuple[list[str], int]:
+    """Up to LINKS articles, newest first, and how many more there are."""
+    chosen = sorted(arts, key=lambda a: (snap.articles[a].date if a in snap.articles else "", a), reverse=True)
+    return chosen[:LINKS], max(0, len(chosen) - LINKS)
+
+
+class Html:
+    """Sections as HTML: escaped text, inline SVG, links to the articles' sources."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+
+    def heading(self, level: int, title: str, anchor: str = "") -> str:
+        ident = f' id="{anchor}"' if anchor else ""
+        return f"<h{level}{ident}>{_e(title)}</h{level}>"
+
+    def para(self, text: str, muted: bool = False) -> str:
+        return f'<p class="muted">{_e(text)}</p>' if muted else f"<p>{_e(text)}</p>"
+
+    def text(self, value: object) -> str:
+        return _e(value)
+
+    def links(self, arts: list[str]) -> str:
+        chosen, more = _newest(self.snap, arts)
+        out = []
+        for a in chosen:
+            info = self.snap.articles.get(a)
+            title = info.title if info and info.title else a.rsplit("/", 1)[-1]
+            date = f" ({info.date})" if info and info.date else ""
+            out.append(f'<a href="{_e(info.source)}">{_e(title)}</a>{_e(date)}' if info and info.source
+                       else f"{_e(title)}{_e(date)}")
+        return "; ".join(out) + (f" and {more} more" if more else "")
+
+    def image(self, name: str, svg: str, alt: str) -> str:
+        return svg
+
+    def figure(self, content: str) -> str:
+        return f'<figure class="map">{content}</figure>'
+
+    def side_by_side(self, parts: list[str]) -> str:
+        return '<div class="glance">' + "".join(parts) + "</div>"
+
+    def table(self, head: list[str], rows: list[list[str]], numeric: frozenset[int] = frozenset()) -> str:
+        if not rows:
+            return '<p class="muted">None.</p>'
+        if not any(head):  # a key-value table
+            return '<table class="kv"><tbody>' + "".join(
+                f'<tr><th scope="row">{r[0]}</th><td class="n">{r[1]}</td></tr>' for r in rows) + "</tbody></table>"
+        th = "".join(f"<th>{_e(h)}</th>" for h in head)
+        body = "".join("<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
+                                        for i, c in enumerate(r)) + "</tr>" for r in rows)
+        return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+    def groups(self, head: list[str], groups: list[tuple[str, list[str]]]) -> str:
+        return self.table(head, [[label, "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"]
+                                 for label, items in groups])
+
+
+class Markdown:
+    """Sections as Markdown; images become SVG files in `image_dir`, collected in `images`."""
+
+    def __init__(self, snap: Snapshot, image_dir: str = "") -> None:
+        self.snap, self.image_dir = snap, image_dir
+        self.images: dict[str, str] = {}
+
+    def heading(self, level: int, title: str, anchor: str = "") -> str:
+        return f"{'#' * level} {title}\n"
+
+    def para(self, text: str, muted: bool = False) -> str:
+        return f"{text}\n"
+
+    def text(self, value: object) -> str:
+        return str(value)
+
+    def links(self, arts: list[str]) -> str:
+        chosen, more = _newest(self.snap, arts)
+        out = []
+        for a in chosen:
+            info = self.snap.articles.get(a)
+            title = (info.title if info and info.title else a.rsplit("/", 1)[-1]).replace("[", "(").replace("]", ")")
+            out.append(f"[{title}]({info.source})" if info and info.source else title)
+        return "; ".join(out) + (f" and {more} more" if more else "")
+
+    def image(self, name: str, svg: str, alt: str) -> str:
+        self.images[name] = svg
+        return f"![{alt}]({self.image_dir}{name})"
+
+    def figure(self, content: str) -> str:
+        return f"{content}\n"
+
+    def side_by_side(self, parts: list[str]) -> str:
+        return "\n".join(parts)
+
+    def table(self, head: list[str], rows: list[list[str]], numeric: frozenset[int] = frozenset()) -> str:
+        if not rows:
+            return "None.\n"
+
+        def cell(x: str) -> str:
+            return x.replace("|", "\\|").replace("\n", " ")
+
+        return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] +
+                         ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]) + "\n"
+
+    def groups(self, head: list[str], groups: list[tuple[str, list[str]]]) -> str:
+        if not groups:
+            return "None.\n"
+        return "\n".join(f"**{label}**\n\n" + "\n".join(f"- {i}" for i in items) + "\n" for label, items in groups)
+
+
+def _glance_section(snap: Snapshot, f: Format) -> list[str]:
+    facts = [[f.text(k), f.text(v)] for k, v in _glance(snap)]
+    split = [i for i, row in enumerate(facts) if row[0].endswith(" nodes")]
+    if not split:
+        return [f.table(["", ""], facts)]
+    first, last = split[0], split[-1] + 1
+    return [f.side_by_side([f.table(["", ""], facts[:first] + facts[last:]), f.table(["", ""], facts[first:last])])]
+
+
+def _trend_sections(snap: Snapshot, f: Format) -> list[str]:
+    t, naming = snap.trends, snap.naming
+    out = [f.para("Share of each month's dated articles; trend by the Cochran–Armitage test (Benjamini–Hochberg, "
+                  "5%), bursts by Kleinberg's automaton (shaded).", muted=True)]
     for name, nodes in _trend_lists(snap).items():
-        out.append(f"<h3>{name}</h3>")
+        out.append(f.heading(3, name))
         rows = []
         for n in nodes:
-            spark = sparkline_svg(n.series, t.volume, _burst_spans(n, t.periods))
-            slope = f"{n.slope:+.4f}/yr" if n.tested else ""
-            burst = ", ".join(f"{s[:7]}..{e[:7]}" for s, e, _ in n.bursts)
-            rows.append([_e(n.label), _e(n.type), spark, _e(slope or burst), f"{n.articles:,}",
-                         _links_html(snap, naming.get(n.iri, []))])
-        out.append(_table(["node", "type", "share per month", "slope" if name != "Bursting" else "bursts",
-                           "articles", "articles naming it"], rows, {4}))
-    out.append('<h2 id="map">Weak-signal map</h2><p class="muted">Yoon (2012): visibility (x) against its growth '
-               "(y), split at the medians: weak signals are rare and growing fast.</p>")
-    out.append(f'<figure class="map">{_map_svg(snap)}</figure>')
-    out.append('<h2 id="clusters">Clusters</h2>')
-    members = _cluster_members(snap)
+            spark = f.image(f"spark-{n.iri.rsplit('/', 2)[-2]}-{n.iri.rsplit('/', 1)[-1]}.svg",
+                            sparkline_svg(n.series, t.volume, _burst_spans(n, t.periods)), "share per month")
+            slope = f"{n.slope:+.4f}/yr" if n.tested else ", ".join(f"{s[:7]}..{e[:7]}" for s, e, _ in n.bursts)
+            rows.append([f.text(n.label), f.text(n.type), spark, f.text(slope), f"{n.articles:,}",
+                         f.links(naming.get(n.iri, []))])
+        out.append(f.table(["node", "type", "share per month", "slope or bursts", "articles", "articles naming it"],
+                           rows, frozenset({4})))
+    return out
+
+
+def _cluster_section(snap: Snapshot, f: Format) -> list[str]:
+    members, naming = _cluster_members(snap), snap.naming
     rows = []
     for c in sorted((c for c in snap.clusters.values() if c.level == 0), key=lambda c: (-c.size, c.id)):
         top = members.get(c.id, [])[:6]
         arts = sorted({a for n in top[:3] for a in naming.get(n, [])})
-        rows.append([_e(c.label), f"{c.size:,}", _e(", ".join(f"{snap.nodes[n].label} ({snap.nodes[n].type})"
-                                                              for n in top)), _links_html(snap, arts)])
-    out.append(_table(["cluster", "nodes", "top members", "articles"], rows, {1}))
-    out.append('<h2 id="gaps">Gaps</h2>')
-    out.append(_gaps_html(r))
-    if r.diff:
-        out.append('<h2 id="changes">What changed since the previous build</h2>')
-        out.append(_diff_html(r))
+        rows.append([f.text(c.label), f"{c.size:,}",
+                     f.text(", ".join(f"{snap.nodes[n].label} ({snap.nodes[n].type})" for n in top)), f.links(arts)])
+    return [f.table(["cluster", "nodes", "top members", "articles"], rows, frozenset({1}))]
+
+
+def _gaps_sections(g: Gaps, f: Format, level: int = 3, rows: int = ROWS) -> list[str]:
+    return [
+        f.heading(level, "Technology clusters no article links to a concern or issue"),
+        f.table(["cluster", "level", "technologies", "articles"],
+                [[f.text(c["label"]), str(c["level"]), f.text(", ".join(c["technologies"][:8])), f.links(c["articles"])]
+                 for c in g.unscrutinised[:rows]], frozenset({1})),
+        f.heading(level, "Concerns no behaviour or issue answers"),
+        f.table(["concern", "articles"], [[f.text(c["label"]), f.links(c["articles"])] for c in g.unanswered[:rows]]),
+        f.heading(level, "Categories and 10-year outlooks"),
+        f.table(["category", "articles", "signals", "with outlook", "last signal", "gap"],
+                [[f.text(c["label"]), f"{c['articles']:,}", f"{c['signals']:,}", f"{c['signals_with_outlook']:,}",
+                  f.text(c["last_signal"]), f.text("; ".join(c["gaps"]))] for c in g.categories],
+                frozenset({1, 2, 3})),
+        f.heading(level, "Signals named once whose technology is rising"),
+        f.table(["signal", "technology", "article"],
+                [[f.text(s["label"]), f.text(s["technology_label"]), f.links([s["article"]])]
+                 for s in g.follow_up[:rows]]),
+        f.heading(level, "One signal, different outlooks"),
+        f.groups(["signal", "what the articles expect in ten years"],
+                 [(f.text(d["label"]), [f"{f.links([v['article']])}: {f.text(v['outlook'])}" for v in d["outlooks"][:4]]
+                   + ([f"and {len(d['outlooks']) - 4} more"] if len(d["outlooks"]) > 4 else []))
+                  for d in g.disagreements[:rows]]),
+    ]
+
+
+def _summary(d: Diff) -> str:
+    a, n, c = d.articles, d.nodes, d.clusters
+    return (f"{len(a['added']):,} documents added, {len(a['removed']):,} removed, {len(a['changed']):,} changed; "
+            f"{len(n['added']):,} nodes added, {len(n['removed']):,} removed. Clusters: adjusted Rand index "
+            f"{c['ari']:.3f}, normalised mutual information {c['nmi']:.3f} over {c['common_nodes']:,} nodes in both "
+            f"builds; {c['old']} coarse clusters before, {c['new']} now; {len(c['split'])} split, "
+            f"{len(c['merged'])} merged, {len(c['appeared'])} appeared, {len(c['vanished'])} vanished.")
+
+
+def _diff_sections(d: Diff, f: Format, g: Format, level: int, rows: int, full: bool) -> list[str]:
+    """What changed; `f` writes what NEW names, `g` what OLD names. `full` adds the documents and the removed
+    nodes (for `kg diff`); the report shows what is new."""
+    out = [f.para(_summary(d))]
+    if full:
+        for key in ("added", "removed", "changed"):
+            out += [f.heading(level, f"Documents {key}"), f.table(["id", "title", "date"], [
+                [f.text(x["id"]), f.links([x["article"]]) if key != "removed" else g.links([x["article"]]),
+                 f.text(x["date"])] for x in d.articles[key][:rows]])]
+    for key, fmt in (("added", f), ("removed", g)) if full else (("added", f),):
+        out += [f.heading(level, f"Nodes {key}"), f.table(["node", "type", "articles"], [
+            [f.text(x["label"]), f.text(x["type"]), fmt.links(x["articles"])] for x in d.nodes[key][:rows]])]
+    out += [f.heading(level, "New relations"), f.table(["", "", "support", "articles"], [
+        [f.text(f"{x['a']['label']} ({x['a']['type']})"), f.text(f"{x['b']['label']} ({x['b']['type']})"),
+         str(x["support"]), f.links(x["articles"])] for x in d.relations["added"][:rows]], frozenset({2}))]
+    out += [f.heading(level, "Rank movers"), f.table(["node", "type", "rank before", "rank now"], [
+        [f.text(x["label"]), f.text(x["type"]), str(x["old_rank"]), str(x["new_rank"])]
+        for x in d.movers["up"][:rows // 2] + d.movers["down"][:rows // 2]], frozenset({2, 3}))]
+    out += [f.heading(level, "Trend changes"), f.table(["node", "type", "before", "now"], [
+        [f.text(x["label"]), f.text(x["type"]), f.text(x["old"] or "—"), f.text(x["new"] or "—")]
+        for x in d.trends[:rows]])]
+    return out
+
+
+def _since_section(snap: Snapshot, since: str, f: Format) -> list[str]:
+    recent = [a for a in snap.articles.values() if a.date >= since]
+    firsts = sorted((n for n in snap.trends.nodes if n.first_seen and n.first_seen >= since),
+                    key=lambda n: (-n.articles, n.iri))[:ROWS]
+    return [f.para(f"{len(recent):,} articles dated on or after {since}."),
+            f.table(["first seen", "node", "type", "articles"],
+                    [[f.text(n.first_seen), f.text(n.label), f.text(n.type), f.links(snap.naming.get(n.iri, []))]
+                     for n in firsts])]
+
+
+def _sections(r: Report, f: Format, g: Format | None) -> list[str]:
+    """The whole report, in one format (`g` writes the previous build's links)."""
+    out = [f.heading(2, "The corpus at a glance", "glance"), *_glance_section(r.snap, f),
+           f.heading(2, "Rising, fading, new and bursting", "trends"), *_trend_sections(r.snap, f),
+           f.heading(2, "Weak-signal map", "map"),
+           f.para("Yoon (2012): visibility (x) against its growth (y), split at the medians: weak signals are rare "
+                  "and growing fast.", muted=True),
+           f.figure(f.image("weak-signal-map.svg", map_svg(r.snap.trends)[0], "Weak-signal map")),
+           f.heading(2, "Clusters", "clusters"), *_cluster_section(r.snap, f),
+           f.heading(2, "Gaps", "gaps"), *_gaps_sections(r.gaps, f)]
+    if r.diff and g is not None:
+        out += [f.heading(2, "What changed since the previous build", "changes"),
+                *_diff_sections(r.diff, f, g, 3, ROWS, False)]
     if r.since:
-        out.append(f'<h2 id="since">New since {_e(r.since)}</h2>')
-        recent = sorted((a for a in snap.articles.values() if a.date >= r.since), key=lambda a: (a.date, a.iri),
-                        reverse=True)
-        out.append(f"<p>{len(recent):,} articles dated on or after {_e(r.since)}.</p>")
-        firsts = sorted((n for n in t.nodes if n.first_seen and n.first_seen >= r.since),
-                        key=lambda n: (-n.articles, n.iri))[:ROWS]
-        out.append(_table(["first seen", "node", "type", "articles"],
-                          [[_e(n.first_seen), _e(n.label), _e(n.type), _links_html(snap, naming.get(n.iri, []))]
-                           for n in firsts]))
-    out.append(f'<p class="muted">Made by kg from {len(snap.documents):,} documents.</p></body></html>')
-    return "\n".join(out) + "\n"
+        out += [f.heading(2, f"New since {r.since}", "since"), *_since_section(r.snap, r.since, f)]
+    return out
 
 
-def _gaps_html(r: Report) -> str:
-    g, snap = r.gaps, r.snap
-    parts = ["<h3>Technology clusters no article links to a concern or issue</h3>",
-             _table(["cluster", "level", "technologies", "articles"],
-                    [[_e(c["label"]), str(c["level"]), _e(", ".join(c["technologies"][:8])),
-                      _links_html(snap, c["articles"])] for c in g.unscrutinised[:ROWS]], {1}),
-             "<h3>Concerns no behaviour or issue answers</h3>",
-             _table(["concern", "articles"], [[_e(c["label"]), _links_html(snap, c["articles"])]
-                                               for c in g.unanswered[:ROWS]]),
-             "<h3>Categories and 10-year outlooks</h3>",
-             _table(["category", "articles", "signals", "with outlook", "last signal", "gap"],
-                    [[_e(c["label"]), f"{c['articles']:,}", f"{c['signals']:,}", f"{c['signals_with_outlook']:,}",
-                      _e(c["last_signal"]), _e("; ".join(c["gaps"]))] for c in g.categories], {1, 2, 3}),
-             "<h3>Signals named once whose technology is rising</h3>",
-             _table(["signal", "technology", "article"],
-                    [[_e(s["label"]), _e(s["technology_label"]), _links_html(snap, [s["article"]])]
-                     for s in g.follow_up[:ROWS]]),
-             "<h3>One signal, different outlooks</h3>"]
-    rows = []
-    for d in g.disagreements[:ROWS]:
-        views = "".join(f"<li>{_links_html(snap, [v['article']])}: {_e(v['outlook'])}</li>" for v in d["outlooks"][:4])
-        more = f"<li>and {len(d['outlooks']) - 4} more</li>" if len(d["outlooks"]) > 4 else ""
-        rows.append([_e(d["label"]), f"<ul>{views}{more}</ul>"])
-    parts.append(_table(["signal", "what the articles expect in ten years"], rows))
-    return "\n".join(parts)
-
-
-def _diff_html(r: Report) -> str:
-    d, snap = r.diff, r.snap
-    assert d is not None
-    a, n = d.articles, d.nodes
-    parts = [f"<p>{len(a['added']):,} documents added, {len(a['removed']):,} removed, {len(a['changed']):,} changed; "
-             f"{len(n['added']):,} nodes added, {len(n['removed']):,} removed. Clusters: adjusted Rand index "
-             f"{d.clusters['ari']:.3f}, normalised mutual information {d.clusters['nmi']:.3f} over "
-             f"{d.clusters['common_nodes']:,} nodes in both builds.</p>",
-             "<h3>New nodes</h3>",
-             _table(["node", "type", "articles"], [[_e(x["label"]), _e(x["type"]), _links_html(snap, x["articles"])]
-                                                   for x in n["added"][:ROWS]]),
-             "<h3>New relations</h3>",
-             _table(["", "", "articles"], [[_e(f"{x['a']['label']} ({x['a']['type']})"),
-                                            _e(f"{x['b']['label']} ({x['b']['type']})"),
-                                            _links_html(snap, x["articles"])] for x in d.relations["added"][:ROWS]]),
-             "<h3>Rank movers</h3>",
-             _table(["node", "type", "rank before", "rank now"],
-                    [[_e(x["label"]), _e(x["type"]), str(x["old_rank"]), str(x["new_rank"])]
-                     for x in d.movers["up"][:ROWS // 2] + d.movers["down"][:ROWS // 2]], {2, 3}),
-             "<h3>Trend changes</h3>",
-             _table(["node", "type", "before", "now"], [[_e(x["label"]), _e(x["type"]), _e(x["old"] or "—"),
-                                                         _e(x["new"] or "—")] for x in d.trends[:ROWS]])]
-    return "\n".join(parts)
-
-
-def _md_table(head: list[str], rows: list[list[str]]) -> str:
-    if not rows:
-        return "None.\n"
-
-    def cell(x: str) -> str:
-        return x.replace("|", "\\|").replace("\n", " ")
-
-    return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] +
-                     ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]) + "\n"
+def _html(r: Report) -> str:
+    f = Html(r.snap)
+    anchors = ["glance", "trends", "map", "clusters", "gaps"] + (["changes"] if r.diff else []) + \
+        (["since"] if r.since else [])
+    return "\n".join([
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{_e(r.title)}</title>'
+        f"<style>{CSS}</style></head><body><h1>{_e(r.title)}</h1>",
+        "<nav>" + "".join(f'<a href="#{s}">{s.title()}</a>' for s in anchors) + "</nav>",
+        *_sections(r, f, f), f'<p class="muted">Made by kg from {len(r.snap.documents):,} documents.</p></body></html>'
+    ]) + "\n"
 
 
 def gaps_markdown(g: Gaps, snap: Snapshot, rows: int = ROWS) -> str:
     """The gaps as Markdown sections."""
-    out = ["## Technology clusters no article links to a concern or issue\n",
-           _md_table(["cluster", "level", "technologies", "articles"],
-                     [[c["label"], str(c["level"]), ", ".join(c["technologies"][:8]), _links_md(snap, c["articles"])]
-                      for c in g.unscrutinised[:rows]]),
-           "## Concerns no behaviour or issue answers\n",
-           _md_table(["concern", "articles"], [[c["label"], _links_md(snap, c["articles"])]
-                                               for c in g.unanswered[:rows]]),
-           "## Categories and 10-year outlooks\n",
-           _md_table(["category", "articles", "signals", "with outlook", "last signal", "gap"],
-                     [[c["label"], str(c["articles"]), str(c["signals"]), str(c["signals_with_outlook"]),
-                       c["last_signal"], "; ".join(c["gaps"])] for c in g.categories]),
-           "## Signals named once whose technology is rising\n",
-           _md_table(["signal", "technology", "article"],
-                     [[s["label"], s["technology_label"], _links_md(snap, [s["article"]])]
-                      for s in g.follow_up[:rows]]),
-           "## One signal, different outlooks\n"]
-    for d in g.disagreements[:rows]:
-        out.append(f"**{d['label']}**\n")
-        out += [f"- {_links_md(snap, [v['article']])}: {v['outlook']}" for v in d["outlooks"]]
-        out.append("")
-    if not g.disagreements:
-        out.append("None.\n")
-    return "\n".join(out) + "\n"
+    return "\n".join(_gaps_sections(g, Markdown(snap), 2, rows)) + "\n"
 
 
 def diff_markdown(d: Diff, new: Snapshot, old: Snapshot, rows: int = ROWS) -> str:
     """A comparison as Markdown sections."""
-    a, n, c = d.articles, d.nodes, d.clusters
-    out = [f"# {d.old} → {d.new}\n",
-           f"{len(a['added']):,} documents added, {len(a['removed']):,} removed, {len(a['changed']):,} changed; "
-           f"{len(n['added']):,} nodes added, {len(n['removed']):,} removed.\n"]
-    for key in ("added", "removed", "changed"):
-        out += [f"## Documents {key}\n", _md_table(["id", "title", "date"], [
-            [x["id"], f"[{x['title'] or x['id']}]({x['source']})" if x["source"] else x["title"] or x["id"],
-             x["date"]] for x in a[key][:rows]])]
-    for key, snap in (("added", new), ("removed", old)):
-        out += [f"## Nodes {key}\n", _md_table(["node", "type", "articles"], [
-            [x["label"], x["type"], _links_md(snap, x["articles"])] for x in n[key][:rows]])]
-    out += ["## Rank movers\n", _md_table(["node", "type", "rank before", "rank now"], [
-        [x["label"], x["type"], str(x["old_rank"]), str(x["new_rank"])] for x in d.movers["up"] + d.movers["down"]])]
-    out += ["## Clusters\n", f"Adjusted Rand index {c['ari']:.3f}, normalised mutual information {c['nmi']:.3f} "
-            f"over {c['common_nodes']:,} nodes in both; {c['old']} coarse clusters before, {c['new']} now; "
-            f"{len(c['split'])} split, {len(c['merged'])} merged, {len(c['appeared'])} appeared, "
-            f"{len(c['vanished'])} vanished.\n"]
-    out += ["## New relations\n", _md_table(["", "", "support", "articles"], [
-        [f"{x['a']['label']} ({x['a']['type']})", f"{x['b']['label']} ({x['b']['type']})", str(x["support"]),
-         _links_md(new, x["articles"])] for x in d.relations["added"][:rows]])]
-    out += ["## Trend changes\n", _md_table(["node", "type", "before", "now"], [
-        [x["label"], x["type"], x["old"] or "—", x["new"] or "—"] for x in d.trends[:rows]])]
-    return "\n".join(out)
-
-
-def _markdown(r: Report, image_dir: str) -> str:
-    snap, t = r.snap, r.snap.trends
-    naming = snap.naming
-    r.images = {"weak-signal-map.svg": _map_svg(snap)}
-    out = [f"# {r.title}\n", "## The corpus at a glance\n", _md_table(["", ""], [[k, v] for k, v in _glance(snap)])]
-    out.append("## Rising, fading, new and bursting\n")
-    for name, nodes in _trend_lists(snap).items():
-        out.append(f"### {name}\n")
-        rows = []
-        for n in nodes:
-            img = f"spark-{n.iri.rsplit('/', 2)[-2]}-{n.iri.rsplit('/', 1)[-1]}.svg"
-            r.images[img] = sparkline_svg(n.series, t.volume, _burst_spans(n, t.periods))
-            slope = f"{n.slope:+.4f}/yr" if n.tested else ", ".join(f"{s[:7]}..{e[:7]}" for s, e, _ in n.bursts)
-            rows.append([n.label, n.type, f"![share per month]({image_dir}{img})", slope, str(n.articles),
-                         _links_md(snap, naming.get(n.iri, []))])
-        out.append(_md_table(["node", "type", "share per month", "slope or bursts", "articles", "articles naming it"],
-                             rows))
-    out += ["## Weak-signal map\n", f"![Weak-signal map]({image_dir}weak-signal-map.svg)\n", "## Clusters\n"]
-    members = _cluster_members(snap)
-    rows = []
-    for c in sorted((c for c in snap.clusters.values() if c.level == 0), key=lambda c: (-c.size, c.id)):
-        top = members.get(c.id, [])[:6]
-        arts = sorted({a for n in top[:3] for a in naming.get(n, [])})
-        rows.append([c.label, str(c.size), ", ".join(f"{snap.nodes[n].label} ({snap.nodes[n].type})" for n in top),
-                     _links_md(snap, arts)])
-    out.append(_md_table(["cluster", "nodes", "top members", "articles"], rows))
-    out.append("# Gaps\n")
-    out.append(gaps_markdown(r.gaps, snap))
-    if r.diff:
-        out.append("# What changed since the previous build\n")
-        out.append(_diff_tail(r.diff, snap))
-    if r.since:
-        recent = [a for a in snap.articles.values() if a.date >= r.since]
-        firsts = sorted((n for n in t.nodes if n.first_seen and n.first_seen >= r.since),
-                        key=lambda n: (-n.articles, n.iri))[:ROWS]
-        out += [f"## New since {r.since}\n", f"{len(recent):,} articles dated on or after {r.since}.\n",
-                _md_table(["first seen", "node", "type", "articles"],
-                          [[n.first_seen, n.label, n.type, _links_md(snap, naming.get(n.iri, []))] for n in firsts])]
-    return "\n".join(out)
-
-
-def _diff_tail(d: Diff, snap: Snapshot) -> str:
-    a, n = d.articles, d.nodes
-    return "\n".join([
-        f"{len(a['added']):,} documents added, {len(a['removed']):,} removed, {len(a['changed']):,} changed; "
-        f"{len(n['added']):,} nodes added, {len(n['removed']):,} removed; clusters: ARI {d.clusters['ari']:.3f}, "
-        f"NMI {d.clusters['nmi']:.3f}.\n",
-        "## New nodes\n", _md_table(["node", "type", "articles"],
-                                    [[x["label"], x["type"], _links_md(snap, x["articles"])]
-                                     for x in n["added"][:ROWS]]),
-        "## New relations\n", _md_table(["", "", "articles"], [
-            [f"{x['a']['label']} ({x['a']['type']})", f"{x['b']['label']} ({x['b']['type']})",
-             _links_md(snap, x["articles"])] for x in d.relations["added"][:ROWS]]),
-        "## Trend changes\n", _md_table(["node", "type", "before", "now"], [
-            [x["label"], x["type"], x["old"] or "—", x["new"] or "—"] for x in d.trends[:ROWS]])])
+    return "\n".join([f"# {d.old} → {d.new}\n", *_diff_sections(d, Markdown(new), Markdown(old), 2, rows, True)]) + "\n"
 
 
 def render(report: Report, out: Path, fmt: str = "html") -> list[Path]:
@@ -383,10 +383,11 @@ def render(report: Report, out: Path, fmt: str = "html") -> list[Path]:
         out.write_text(_html(report), encoding="utf-8")
         return [out]
     folder = out.with_name(f"{out.stem}-images")
-    text = _markdown(report, f"{folder.name}/")
+    md = Markdown(report.snap, f"{folder.name}/")
+    text = "\n".join([f"# {report.title}\n", *_sections(report, md, md)]) + "\n"
     folder.mkdir(parents=True, exist_ok=True)
     written = [out]
-    for name, svg in sorted(report.images.items()):
+    for name, svg in sorted(md.images.items()):
         head = "" if svg.startswith("<?xml") else '<?xml version="1.0" encoding="utf-8"?>\n'
         (folder / name).write_text(f"{head}{svg}\n", encoding="utf-8")
         written.append(folder / name)

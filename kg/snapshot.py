@@ -18,12 +18,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from kg.explore import select
+from kg.explore import select, usable_dates
 from kg.store import BuiltGraph
 from kg.trends import NodeTrend, Trends, analyse
 from kg.vocab import CONTENT_TYPES, ENTITY_TYPES, HAS, KGO_NS
 
-__all__ = ["SNAPSHOT", "ArticleInfo", "ClusterInfo", "Document", "NodeInfo", "Snapshot", "snapshot"]
+__all__ = ["SNAPSHOT", "ArticleInfo", "ClusterInfo", "Document", "NodeInfo", "Snapshot", "coarse_cluster", "snapshot"]
 
 SNAPSHOT = "snapshot.json"
 VERSION = 2  # of the cached file's layout: a file of another version is read again from the store
@@ -101,6 +101,11 @@ class Snapshot:
         return dict(out)
 
     @functools.cached_property
+    def kinds(self) -> dict[str, frozenset[str]]:
+        """Article -> the types of the nodes it links to."""
+        return {a: frozenset(self.nodes[n].type for n in ns) for a, ns in self.links.items()}
+
+    @functools.cached_property
     def naming_sets(self) -> dict[str, frozenset[str]]:
         """Node -> the set of articles linking to it."""
         return {n: frozenset(arts) for n, arts in self.naming.items()}
@@ -159,6 +164,11 @@ class Snapshot:
             [(articles[a].iri, iris[n], o) for a, n, o in data["outlooks"]])
 
 
+def coarse_cluster(member_of: list[str], clusters: dict[str, ClusterInfo]) -> str:
+    """The level-0 cluster among a node's clusters ("" if none)."""
+    return next((c for c in member_of if c in clusters and clusters[c].level == 0), "")
+
+
 def _read(graph: BuiltGraph) -> Snapshot:
     store = graph.store()
     docs = select(store, """SELECT ?id ?a ?sha ?file WHERE { GRAPH ?g {
@@ -172,16 +182,6 @@ def _read(graph: BuiltGraph) -> Snapshot:
     rows = select(store, f"""SELECT ?n ?type (MIN(?l) AS ?label) (SAMPLE(?pr) AS ?rank) (SAMPLE(?tr) AS ?trend)
         WHERE {{ VALUES ?type {{ {types} }} ?n a ?type . OPTIONAL {{ ?n rdfs:label ?l }}
         OPTIONAL {{ ?n kgo:pagerank ?pr }} OPTIONAL {{ ?n kgo:trend ?tr }} }} GROUP BY ?n ?type""")
-    coarse = {r["n"]: r["c"].rsplit("/", 1)[-1] for r in select(store, """SELECT ?n ?c WHERE {
-        ?n kgo:inCluster ?c . ?c kgo:level 0 }""")}
-    nodes = {r["n"]: NodeInfo(r["n"], r["type"][len(KGO_NS):], r["label"] or r["n"],
-                              float(r["rank"]) if r["rank"] else None, coarse.get(r["n"], ""),
-                              r["trend"][len(KGO_NS):].lower() if r["trend"] else "") for r in rows}
-    linked: dict[str, set[str]] = {a: set() for a in articles}
-    for prop in HAS.values():
-        for r in select(store, f"SELECT ?a ?n WHERE {{ ?a <{prop.value}> ?n }}"):
-            if r["a"] in linked and r["n"] in nodes:
-                linked[r["a"]].add(r["n"])
     clusters = {cid: ClusterInfo(cid, r["label"], int(r["size"]), int(r["level"]), r["parent"].rsplit("/", 1)[-1])
                 for r in select(store, """SELECT ?c (MIN(?l) AS ?label) (SAMPLE(?s) AS ?size) (SAMPLE(?lv) AS ?level)
                     (SAMPLE(?p) AS ?parent) WHERE { ?c a kgo:Cluster ; kgo:level ?lv ; rdfs:label ?l ; kgo:size ?s
@@ -189,8 +189,17 @@ def _read(graph: BuiltGraph) -> Snapshot:
                 for cid in [r["c"].rsplit("/", 1)[-1]]}
     member_of: dict[str, list[str]] = {}
     for r in select(store, "SELECT ?n ?c WHERE { ?n kgo:inCluster ?c }"):
-        if r["n"] in nodes:
-            member_of.setdefault(r["n"], []).append(r["c"].rsplit("/", 1)[-1])
+        member_of.setdefault(r["n"], []).append(r["c"].rsplit("/", 1)[-1])
+    nodes = {r["n"]: NodeInfo(r["n"], r["type"][len(KGO_NS):], r["label"] or r["n"],
+                              float(r["rank"]) if r["rank"] else None,
+                              coarse_cluster(sorted(member_of.get(r["n"], [])), clusters),
+                              r["trend"][len(KGO_NS):].lower() if r["trend"] else "") for r in rows}
+    member_of = {n: cs for n, cs in member_of.items() if n in nodes}
+    linked: dict[str, set[str]] = {a: set() for a in articles}
+    for prop in HAS.values():
+        for r in select(store, f"SELECT ?a ?n WHERE {{ ?a <{prop.value}> ?n }}"):
+            if r["a"] in linked and r["n"] in nodes:
+                linked[r["a"]].add(r["n"])
     names: dict[str, list[str]] = {}
     for r in select(store, "SELECT ?n ?t WHERE { ?n kgo:mentionsEntity ?t }"):
         names.setdefault(r["n"], []).append(r["t"])
@@ -198,11 +207,7 @@ def _read(graph: BuiltGraph) -> Snapshot:
         ?a kgo:mention ?m . ?m kgo:tenYearOutlook ?o ; kgo:entity ?n }""") if r["a"] in articles}
     replaced = {r["old"]: r["new"] for r in select(store, """SELECT ?old ?new WHERE {
         ?old dcterms:isReplacedBy ?new }""")}
-    # the dates trends use: an implausible page date, reported by the build, is left out (as kg trends does)
-    bad = {p["file"] for p in graph.report().get("problems", []) if p.get("code") == "implausible-date"}
-    versions = {r["f"] for r in select(store, "SELECT ?f WHERE { ?a dcterms:hasVersion/kgo:sourceFile ?f }")}
-    primary = {d.article: d.file for d in documents.values() if d.file not in versions}  # whose date it has
-    dates = {a: info.date for a, info in articles.items() if info.date and primary.get(a) not in bad}
+    dates, _ = usable_dates(graph)
     content = {n: i.type for n, i in nodes.items() if i.type in CONTENT_TYPES}
     trends = analyse(dates, ((a, n) for a, ns in linked.items() for n in ns), content,
                      {n: i.label for n, i in nodes.items()}, sorted(articles))

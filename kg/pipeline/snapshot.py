@@ -14,7 +14,7 @@ from kg.identity import safe_iri
 from kg.pipeline.corpus import Corpus
 from kg.project import Link
 from kg.rdf import Minter
-from kg.snapshot import ArticleInfo, ClusterInfo, Document, NodeInfo, Snapshot
+from kg.snapshot import ArticleInfo, ClusterInfo, Document, NodeInfo, Snapshot, coarse_cluster
 from kg.trends import Trends
 from kg.vocab import DCTERMS, ENTITY_TYPES, KGO, KGO_NS, RDF, RDFS
 
@@ -59,9 +59,8 @@ def build_snapshot(corpus: Corpus, tail: Iterable[Quad], links: list[Link], tren
                 mine = sorted(cid[c] for c in f.get(KGO.inCluster.value, []) if c in cid)
                 if mine:
                     member_of[s] = mine
-                cluster = next((c for c in mine if clusters[c].level == 0), "")
                 nodes[s] = NodeInfo(s, _TYPES[t], min(f[label]) if f.get(label) else s,
-                                    float(f[rank][0]) if f.get(rank) else None, cluster,
+                                    float(f[rank][0]) if f.get(rank) else None, coarse_cluster(mine, clusters),
                                     f[trend][0][len(KGO_NS):].lower() if f.get(trend) else "")
     linked: dict[str, set[str]] = {a: set() for a in articles}
     for a, n, _, _ in links:
