@@ -119,10 +119,15 @@ class Format(Protocol):
     def groups(self, head: list[str], groups: list[tuple[str, list[str]]]) -> str: ...
 
 
-def _newest(snap: Snapshot, arts: list[str]) -> tuple[list[str], int]:
-    """Up to LINKS articles, newest first, and how many more there are."""
+def _newest(snap: Snapshot, arts: list[str]) -> tuple[list[tuple[str, str, str]], int]:
+    """Up to LINKS articles, newest first, as (title, date, source URL), and how many more there are."""
     chosen = sorted(arts, key=lambda a: (snap.articles[a].date if a in snap.articles else "", a), reverse=True)
-    return chosen[:LINKS], max(0, len(chosen) - LINKS)
+    out = []
+    for a in chosen[:LINKS]:
+        info = snap.articles.get(a)
+        out.append((info.title if info and info.title else a.rsplit("/", 1)[-1], info.date if info else "",
+                    info.source if info else ""))
+    return out, max(0, len(chosen) - LINKS)
 
 
 class Html:
@@ -143,13 +148,8 @@ class Html:
 
     def links(self, arts: list[str]) -> str:
         chosen, more = _newest(self.snap, arts)
-        out = []
-        for a in chosen:
-            info = self.snap.articles.get(a)
-            title = info.title if info and info.title else a.rsplit("/", 1)[-1]
-            date = f" ({info.date})" if info and info.date else ""
-            out.append(f'<a href="{_e(info.source)}">{_e(title)}</a>{_e(date)}' if info and info.source
-                       else f"{_e(title)}{_e(date)}")
+        out = [(f'<a href="{_e(src)}">{_e(title)}</a>' if src else _e(title)) + (f" ({_e(date)})" if date else "")
+               for title, date, src in chosen]
         return "; ".join(out) + (f" and {more} more" if more else "")
 
     def image(self, name: str, svg: str, alt: str) -> str:
@@ -196,10 +196,9 @@ class Markdown:
     def links(self, arts: list[str]) -> str:
         chosen, more = _newest(self.snap, arts)
         out = []
-        for a in chosen:
-            info = self.snap.articles.get(a)
-            title = (info.title if info and info.title else a.rsplit("/", 1)[-1]).replace("[", "(").replace("]", ")")
-            out.append(f"[{title}]({info.source})" if info and info.source else title)
+        for title, _, src in chosen:
+            plain = title.replace("[", "(").replace("]", ")")
+            out.append(f"[{plain}]({src})" if src else plain)
         return "; ".join(out) + (f" and {more} more" if more else "")
 
     def image(self, name: str, svg: str, alt: str) -> str:
