@@ -1,31 +1,32 @@
 """Centrality and hierarchical clusters over the networkx views (plain dicts in, plain dicts out).
 
 - degree and weighted degree: networkx, on the article-entity view;
-- PageRank: networkx (scipy power iteration, weighted);
+- PageRank: networkx's scipy power iteration (weighted), on the adjacency matrix built once (`adjacency`);
 - eigenvector: per connected component, scaled by component size (weighted; see eigenvector());
 - betweenness (unweighted shortest paths, normalised as networkx does): exact up to EXACT_BETWEENNESS_NODES
   vertices; above, networkx's sampling estimator over BETWEENNESS_SAMPLES source vertices drawn with the
-  seed exactly as networkx draws them. The shortest-path counting runs in igraph's C core, which gives the
-  same numbers as networkx (tested) a hundred times faster;
-- clusters: networkx Louvain (`louvain_partitions`, seeded) on the co-occurrence view, every level kept,
-  level 0 the coarsest.
+  seed exactly as networkx draws them. The shortest-path counting (Brandes, as networkx does it) runs
+  compiled by numba, in two threads, which gives networkx's numbers (tested) a hundred times faster;
+- clusters: networkx's Louvain (`louvain_partitions`, seeded) on the co-occurrence view, run compiled by
+  kg.louvain (the same partitions, tested), every level kept, level 0 the coarsest.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 import random
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from typing import Any
 
-import igraph
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
+from numba import njit
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import ArpackNoConvergence, eigs
+
+from kg.louvain import louvain_partitions
 
 __all__ = [
     "BETWEENNESS_SAMPLES",
@@ -38,10 +39,12 @@ __all__ = [
     "BetweennessJob",
     "Centrality",
     "Cluster",
+    "adjacency",
     "betweenness",
     "centrality",
     "clusters",
     "eigenvector",
+    "pagerank_scores",
     "participation",
 ]
 
@@ -50,7 +53,7 @@ BETWEENNESS_SAMPLES = 500
 DEFAULT_SEED = 42
 DEFAULT_RESOLUTION = 1.0
 LABEL_MEMBERS = 3
-PARALLEL_NODES = 1000  # graphs at least this large compute betweenness in a second process
+PARALLEL_NODES = 1000  # graphs at least this large compute betweenness in threads, beside the caller
 
 
 @dataclass
@@ -65,27 +68,130 @@ class Centrality:
     info: dict[str, object] = field(default_factory=dict)
 
 
+@njit(cache=True, nogil=True)
+def _brandes(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray) -> np.ndarray:
+    """Brandes' dependency accumulation from each source over an unweighted graph (CSR, no self-loops): the
+    number of shortest paths from the sources through each vertex, as networkx's _single_source_shortest_path
+    _basic and _accumulate_basic count them."""
+    n = indptr.shape[0] - 1
+    total = np.zeros(n)
+    sigma, delta = np.zeros(n), np.zeros(n)
+    dist = np.full(n, -1, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
+    for s in sources:
+        dist[:] = -1
+        sigma[:] = 0.0
+        delta[:] = 0.0
+        dist[s], sigma[s], order[0] = 0, 1.0, s
+        head, tail = 0, 1
+        while head < tail:  # breadth first, counting the shortest paths to each vertex
+            v = order[head]
+            head += 1
+            reach = dist[v] + 1
+            for j in range(indptr[v], indptr[v + 1]):
+                w = indices[j]
+                if dist[w] < 0:
+                    dist[w] = reach
+                    order[tail] = w
+                    tail += 1
+                if dist[w] == reach:
+                    sigma[w] += sigma[v]
+        for i in range(tail - 1, 0, -1):  # dependencies, farthest first
+            w = order[i]
+            coeff = (1.0 + delta[w]) / sigma[w]
+            before = dist[w] - 1
+            for j in range(indptr[w], indptr[w + 1]):
+                v = indices[j]
+                if dist[v] == before:
+                    delta[v] += sigma[v] * coeff
+            total[w] += delta[w]
+    return total
+
+
+BETWEENNESS_CHUNKS = 2  # the sources are split in this many parts, summed in order (whatever the CPUs)
+
+
+def _path_counts(matrix: tuple[list[Any], Any], sources: np.ndarray, threads: bool) -> np.ndarray:
+    """Shortest paths from the sources through each vertex, the parts of the sources in threads if asked."""
+    a = matrix[1]
+    rows = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
+    keep = a.indices != rows  # a self-loop is on no shortest path
+    indptr = np.zeros(a.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[keep], minlength=a.shape[0]), out=indptr[1:])
+    indices = a.indices[keep].astype(np.int64)
+    parts = np.array_split(sources, BETWEENNESS_CHUNKS)
+    if threads:
+        with ThreadPoolExecutor(BETWEENNESS_CHUNKS) as pool:  # the compiled loop releases the GIL
+            counts = list(pool.map(lambda p: _brandes(indptr, indices, p), parts))
+    else:
+        counts = [_brandes(indptr, indices, p) for p in parts]
+    total = counts[0].copy()
+    for c in counts[1:]:
+        total += c
+    return total
+
+
 def betweenness(g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
-                samples: int = BETWEENNESS_SAMPLES) -> tuple[dict[str, float], dict[str, object]]:
-    """Normalised betweenness: exact for small graphs, networkx's k-source estimator above `exact_limit`."""
+                samples: int = BETWEENNESS_SAMPLES, matrix: tuple[list[Any], Any] | None = None,
+                threads: bool = False) -> tuple[dict[str, float], dict[str, object]]:
+    """Normalised betweenness: exact for small graphs, networkx's k-source estimator above `exact_limit`.
+    `matrix` is `adjacency(g)`, if made already."""
     nodes = list(g)
     n = len(nodes)
     if n < 3:
         return dict.fromkeys(nodes, 0.0), {"method": "exact", "nodes": n}
-    index = {v: i for i, v in enumerate(nodes)}
-    ig = igraph.Graph(n=n, edges=[(index[u], index[v]) for u, v in g.edges() if u != v], directed=False)
+    matrix = matrix or adjacency(g)
     if n <= exact_limit:
-        raw = ig.betweenness(directed=False)  # each unordered pair once
-        return ({v: raw[i] * 2.0 / ((n - 1) * (n - 2)) for i, v in enumerate(nodes)},
+        raw = _path_counts(matrix, np.arange(n), threads)  # each unordered pair twice
+        return ({v: raw[i] / ((n - 1) * (n - 2)) for i, v in enumerate(nodes)},
                 {"method": "exact", "nodes": n})
     k = min(samples, n)
     sources = random.Random(seed).sample(nodes, k)  # the draw networkx makes for k=..., seed=...
-    raw = ig.as_directed(mode="mutual").betweenness(directed=True, sources=[index[s] for s in sources])
+    index = {v: i for i, v in enumerate(nodes)}
+    raw = _path_counts(matrix, np.array([index[s] for s in sources], dtype=np.int64), threads)
     sampled = set(sources)
     scale_source = 1.0 / ((k - 1) * (n - 2)) if k > 1 else 0.0
     scale_other = 1.0 / (k * (n - 2))
-    values = {v: raw[i] * (scale_source if v in sampled else scale_other) for i, v in enumerate(nodes)}
+    values = {v: float(raw[i]) * (scale_source if v in sampled else scale_other) for i, v in enumerate(nodes)}
     return values, {"method": "sampled", "nodes": n, "k": k, "seed": seed}
+
+
+def adjacency(g: nx.Graph, weight: str = "weight") -> tuple[list[Any], Any]:
+    """The vertices of g and its weighted adjacency matrix (CSR, symmetric), as networkx's
+    to_scipy_sparse_array(g, weight=weight, dtype=float) makes it."""
+    nodes = list(g)
+    index = {v: i for i, v in enumerate(nodes)}
+    src, dst, w = [], [], []
+    for u, v, x in g.edges(data=weight, default=1):
+        src.append(index[u])
+        dst.append(index[v])
+        w.append(x)
+    r, c, d = np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), np.array(w, dtype=float)
+    off = r != c
+    rows, cols = np.concatenate([r, c[off]]), np.concatenate([c, r[off]])
+    a = sp.coo_array((np.concatenate([d, d[off]]), (rows, cols)), shape=(len(nodes), len(nodes))).tocsr()
+    return nodes, a
+
+
+def pagerank_scores(nodes: list[Any], a: Any, alpha: float = 0.85, max_iter: int = 100, tol: float = 1.0e-6,
+             ) -> dict[Any, float]:
+    """networkx's pagerank (its scipy power iteration, uniform teleport) on an adjacency matrix."""
+    n = len(nodes)
+    if n == 0:
+        return {}
+    s = a.sum(axis=1)
+    s[s != 0] = 1.0 / s[s != 0]
+    q = sp.dia_array((s.T, 0), shape=a.shape).tocsr()
+    m = q @ a
+    x = np.repeat(1.0 / n, n)
+    p = np.repeat(1.0 / n, n)
+    dangling = np.where(s == 0)[0]
+    for _ in range(max_iter):
+        last = x
+        x = alpha * (x @ m + sum(x[dangling]) * p) + (1 - alpha) * p
+        if np.absolute(x - last).sum() < n * tol:
+            return dict(zip(nodes, map(float, x), strict=True))
+    raise nx.PowerIterationFailedConvergence(max_iter)
 
 
 DENSE_EIGEN_NODES = 400  # components up to this size are solved densely (numpy), larger ones with ARPACK
@@ -106,18 +212,19 @@ def _principal(a: Any) -> tuple[np.ndarray, str]:
     return vec, how
 
 
-def eigenvector(g: nx.Graph) -> tuple[dict[str, float], dict[str, object]]:
+def eigenvector(g: nx.Graph, matrix: tuple[list[Any], Any] | None = None,
+                ) -> tuple[dict[str, float], dict[str, object]]:
     """Weighted eigenvector centrality, per connected component: each component's principal eigenvector
     (unit length, as networkx's eigenvector_centrality_numpy gives for a connected graph) scaled by
     sqrt(component size / vertices). A connected graph gets exactly networkx's values; on a disconnected one
     every component is measured (networkx refuses such a graph, and a whole-graph eigenvector leaves all but
     one component near 0), and a component's values weigh by its size (the squares of a component's values
     sum to its share of the vertices). Isolated vertices score 0. If a solver fails: networkx's power
-    iteration on that component; if that fails too, every value is 0 and the report says so."""
+    iteration on that component; if that fails too, every value is 0 and the report says so. `matrix` is
+    `adjacency(g)`, if made already."""
     if g.number_of_edges() == 0:
         return dict.fromkeys(g, 0.0), {"method": "none (no edges)"}
-    nodes = list(g)
-    a = nx.to_scipy_sparse_array(g, nodelist=nodes, weight="weight", dtype=float, format="csr")
+    nodes, a = matrix or adjacency(g)
     count, labels = connected_components(a, directed=False)
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(count + 1))
@@ -145,49 +252,41 @@ def eigenvector(g: nx.Graph) -> tuple[dict[str, float], dict[str, object]]:
     return {v: (float(abs(x)) if abs(x) >= 1e-15 else 0.0) for v, x in zip(nodes, values, strict=True)}, info
 
 
-def _betweenness_child(g: nx.Graph, seed: int, exact_limit: int, samples: int, conn: Connection) -> None:
-    conn.send(betweenness(g, seed, exact_limit, samples))
-    conn.close()
-
-
 class BetweennessJob:
-    """Betweenness computed in a forked child process while the caller does other work (on graphs of at
-    least PARALLEL_NODES vertices with more than one CPU); same numbers as betweenness()."""
+    """Betweenness computed in threads (compiled code, without the GIL) while the caller does other work, on
+    graphs of at least PARALLEL_NODES vertices; the same numbers as betweenness()."""
 
     def __init__(self, g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
-                 samples: int = BETWEENNESS_SAMPLES) -> None:
-        self.args = (g, seed, exact_limit, samples)
-        self.child: Any = None
-        if len(g) >= PARALLEL_NODES and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods():
-            ctx = mp.get_context("fork")
-            self.receive, send = ctx.Pipe(duplex=False)
-            self.child = ctx.Process(target=_betweenness_child, args=(*self.args, send), daemon=True)
-            self.child.start()
-            send.close()
+                 samples: int = BETWEENNESS_SAMPLES, matrix: tuple[list[Any], Any] | None = None) -> None:
+        self.args = (g, seed, exact_limit, samples, matrix or adjacency(g))
+        self.pool: ThreadPoolExecutor | None = None
+        self.future: Future[tuple[dict[str, float], dict[str, object]]] | None = None
+        if len(g) >= PARALLEL_NODES:
+            self.pool = ThreadPoolExecutor(1)
+            self.future = self.pool.submit(betweenness, *self.args, True)
 
     def result(self) -> tuple[dict[str, float], dict[str, object]]:
-        """The betweenness values and how they were computed (waits for the child, if any)."""
-        if self.child is None:
+        """The betweenness values and how they were computed (waits for the threads, if any)."""
+        if self.future is None or self.pool is None:
             return betweenness(*self.args)
         try:
-            value = self.receive.recv()
-        except EOFError:  # the child died: compute here
-            value = betweenness(*self.args)
-        self.child.join()
-        return value
+            return self.future.result()
+        finally:
+            self.pool.shutdown()
 
 
 def centrality(g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
                samples: int = BETWEENNESS_SAMPLES, job: BetweennessJob | None = None,
-               pagerank: dict[str, float] | None = None) -> Centrality:
-    """Every metric for every vertex of the article-entity view. Betweenness comes from `job` and PageRank
-    from `pagerank` when the caller computed them already (so they overlap other work)."""
-    job = job or BetweennessJob(g, seed, exact_limit, samples)
+               pagerank: dict[str, float] | None = None, matrix: tuple[list[Any], Any] | None = None) -> Centrality:
+    """Every metric for every vertex of the article-entity view. Betweenness comes from `job`, PageRank from
+    `pagerank` and the adjacency matrix from `matrix` when the caller made them already."""
+    matrix = matrix or adjacency(g)
+    job = job or BetweennessJob(g, seed, exact_limit, samples, matrix)
     degree = dict(g.degree())
     weighted = {v: float(d) for v, d in g.degree(weight="weight")}
     if pagerank is None:
-        pagerank = nx.pagerank(g, weight="weight") if len(g) else {}
-    eigen, einfo = eigenvector(g)
+        pagerank = pagerank_scores(*matrix)
+    eigen, einfo = eigenvector(g, matrix)
     between, binfo = job.result()
     return Centrality(degree, weighted, pagerank, between, eigen, {"betweenness": binfo, "eigenvector": einfo})
 
@@ -209,7 +308,7 @@ def clusters(cooc: nx.Graph, pagerank: dict[str, float], labels: dict[str, str],
     members by PageRank and linked to its parent one level up."""
     if len(cooc) == 0:
         return []
-    partitions = list(nx.community.louvain_partitions(cooc, weight="weight", resolution=resolution, seed=seed))
+    partitions = louvain_partitions(cooc, weight="weight", resolution=resolution, seed=seed)
     partitions.reverse()  # networkx yields finest first
     levels: list[list[Cluster]] = []
     parent_of: dict[str, str] = {}

@@ -46,23 +46,32 @@ class MentionMatcher:
                     continue
                 if len(words) <= max_words:
                     self.keys[c].add(e.slug)
-        self.firsts = {c.split(" ", 1)[0] for c in self.keys} | {stem_word(c.split(" ", 1)[0]) for c in self.keys}
+        self.longest: dict[str, int] = {}  # a first word (or its stem) -> the most words of a name it starts
+        for c in self.keys:
+            first, n = c.split(" ", 1)[0], c.count(" ") + 1
+            for w in (first, stem_word(first)):
+                self.longest[w] = max(self.longest.get(w, 0), n)
+        self.reach: dict[str, int] = {}  # a text word -> the longest name that may start with it (0: none)
+        self.stems: dict[str, str] = {}
         self.found: set[tuple[str, str, str]] = set()
 
     def feed(self, texts: Iterable[tuple[str, str, str]]) -> None:
         """Search some (type, slug, folded text) texts for technology names."""
         if not self.keys:
             return
-        keys, firsts, max_words = self.keys, self.firsts, self.max_words
+        keys, longest, reach, stems = self.keys, self.longest, self.reach, self.stems
         for kind, s, text in texts:
             words = text.split(" ")
             for i, w in enumerate(words):
-                if w not in firsts and stem_word(w) not in firsts:
-                    continue
-                for n in range(1, min(max_words, len(words) - i) + 1):
-                    gram = words[i:i + n]
-                    gram[-1] = stem_word(gram[-1])
-                    hit = keys.get(" ".join(gram))
+                most = reach.get(w)
+                if most is None:
+                    most = reach[w] = max(longest.get(w, 0), longest.get(stem_word(w), 0))
+                for n in range(1, min(most, len(words) - i) + 1):
+                    last = words[i + n - 1]
+                    stem = stems.get(last)
+                    if stem is None:
+                        stem = stems[last] = stem_word(last)
+                    hit = keys.get(" ".join([*words[i:i + n - 1], stem]))
                     if hit and len(hit) == 1:
                         self.found.add((kind, s, next(iter(hit))))
 

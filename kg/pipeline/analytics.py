@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import networkx as nx
 from pyoxigraph import Quad
 
 from kg import analyze
@@ -25,11 +24,12 @@ def compute(types: dict[str, str], labels: dict[str, str], links: list[Link], se
             resolution: float) -> Analytics:
     """Centrality, the Louvain hierarchy and participation, and a record of how they were computed."""
     proj = project_links(types, labels, links)
-    job = analyze.BetweennessJob(proj.graph, seed)  # overlaps everything below on a second core
-    pagerank = nx.pagerank(proj.graph, weight="weight") if len(proj.graph) else {}
+    matrix = analyze.adjacency(proj.graph)
+    job = analyze.BetweennessJob(proj.graph, seed, matrix=matrix)  # in threads, beside everything below
+    pagerank = analyze.pagerank_scores(*matrix)
     cooc = cooccurrence(proj)
     levels = analyze.clusters(cooc, pagerank, proj.labels, seed=seed, resolution=resolution)
-    metrics = analyze.centrality(proj.graph, seed=seed, job=job, pagerank=pagerank)
+    metrics = analyze.centrality(proj.graph, seed=seed, job=job, pagerank=pagerank, matrix=matrix)
     g = proj.graph
     info = {
         "projection": {"vertices": g.number_of_nodes(), "edges": g.number_of_edges(),
@@ -50,7 +50,7 @@ def run_analytics(types: dict[str, str], labels: dict[str, str], links: Iterable
     """Project, compute centrality and clusters, and return them as quads with the record of how. The results
     depend only on the graph, so an unchanged graph (an edit that left the links alone) reuses them."""
     ordered = sorted(links)
-    key = key_of(ANALYTICS_VERSION, code_version("kg.analyze", "kg.project"), seed, resolution, base,
+    key = key_of(ANALYTICS_VERSION, code_version("kg.analyze", "kg.louvain", "kg.project"), seed, resolution, base,
                  sorted(types.items()), sorted(labels.items()), ordered)
     cached = cache.get("analytics", key) if cache else None
     if cached is None:
