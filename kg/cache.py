@@ -3,8 +3,9 @@
 One SQLite database, OUT/.kg/cache/v<N>/cache.sqlite (WAL mode, so worker processes read while the build
 writes), with tables
     docs(key, value)               a parsed Document (or Skipped) per (content hash, document id, path, code)
-    emit(key, compact, ttl, trig)  a document's Turtle and TriG blocks and what the rest of the build needs
-                                   from it (links, sources, texts, problems, counts)
+    emit(key, compact, trig)       a document's TriG block (its Turtle block is the same lines, unindented)
+                                   and what the rest of the build needs from it (links, sources, texts,
+                                   problems, counts)
     analytics(key, value)          metrics and clusters of a graph
     meta(name, value)              path -> (size, mtime_ns, sha256) of every file, and document summaries
 Only the build's main process writes; worker processes read. Entries the last build did not use are deleted
@@ -26,8 +27,8 @@ from typing import Any
 
 __all__ = ["CACHE_VERSION", "Cache", "code_version", "key_of"]
 
-CACHE_VERSION = "4"
-_TABLES = {"docs": ("value",), "emit": ("compact", "ttl", "trig"), "analytics": ("value",)}
+CACHE_VERSION = "5"
+_TABLES = {"docs": ("value",), "emit": ("compact", "trig"), "analytics": ("value",)}
 
 
 @functools.cache
@@ -153,7 +154,7 @@ class Cache:
             return False
 
     def put(self, kind: str, key: str, value: Any, *blocks: bytes) -> None:
-        """Store an object (and, for emissions, its Turtle and TriG blocks)."""
+        """Store an object (and, for emissions, its TriG block)."""
         self.put_many(kind, [(key, _dumps(value), *blocks)])
 
     def put_many(self, kind: str, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -170,9 +171,9 @@ class Cache:
         db.execute("COMMIT")
         self.used.update((kind, r[0]) for r in rows)
 
-    def block(self, kind: str, key: str, column: str) -> bytes:
-        """The Turtle or TriG block of a cached emission."""
-        row = self.db.execute(f"SELECT {column} FROM {kind} WHERE key = ?", (key,)).fetchone()
+    def block(self, kind: str, key: str) -> bytes:
+        """The TriG block of a cached emission."""
+        row = self.db.execute(f"SELECT trig FROM {kind} WHERE key = ?", (key,)).fetchone()
         if row is None:
             raise KeyError(f"{kind} {key} is not in the build cache")
         return bytes(row[0])

@@ -47,11 +47,15 @@ class MentionMatcher:
                 if len(words) <= max_words:
                     self.keys[c].add(e.slug)
         self.longest: dict[str, int] = {}  # a first word (or its stem) -> the most words of a name it starts
+        self.heads: set[str] = set()  # the leading words of names, as written: a gram that is none stops growing
         for c in self.keys:
-            first, n = c.split(" ", 1)[0], c.count(" ") + 1
-            for w in (first, stem_word(first)):
-                self.longest[w] = max(self.longest.get(w, 0), n)
+            words = c.split(" ")
+            for w in (words[0], stem_word(words[0])):
+                self.longest[w] = max(self.longest.get(w, 0), len(words))
+            self.heads.update(" ".join(words[:j]) for j in range(1, len(words)))
         self.reach: dict[str, int] = {}  # a text word -> the longest name that may start with it (0: none)
+        self.known: set[str] = set()  # the words of reach
+        self.starters: set[str] = set()  # the words of reach that may start a name
         self.stems: dict[str, str] = {}
         self.found: set[tuple[str, str, str]] = set()
 
@@ -59,21 +63,43 @@ class MentionMatcher:
         """Search some (type, slug, folded text) texts for technology names."""
         if not self.keys:
             return
-        keys, longest, reach, stems = self.keys, self.longest, self.reach, self.stems
+        keys, heads, reach, stems, starters = self.keys, self.heads, self.reach, self.stems, self.starters
         for kind, s, text in texts:
             words = text.split(" ")
+            fresh = set(words).difference(self.known)
+            if fresh:
+                self._learn(fresh)
+            if starters.isdisjoint(words):
+                continue
             for i, w in enumerate(words):
-                most = reach.get(w)
-                if most is None:
-                    most = reach[w] = max(longest.get(w, 0), longest.get(stem_word(w), 0))
+                most = reach[w]
+                if not most:
+                    continue
+                gram = w
                 for n in range(1, min(most, len(words) - i) + 1):
-                    last = words[i + n - 1]
+                    if n > 1:
+                        if gram not in heads:
+                            break
+                        last = words[i + n - 1]
+                        head = gram
+                        gram = f"{gram} {last}"
+                    else:
+                        last, head = w, ""
                     stem = stems.get(last)
                     if stem is None:
                         stem = stems[last] = stem_word(last)
-                    hit = keys.get(" ".join([*words[i:i + n - 1], stem]))
+                    hit = keys.get(f"{head} {stem}" if head else stem)
                     if hit and len(hit) == 1:
                         self.found.add((kind, s, next(iter(hit))))
+
+    def _learn(self, words: set[str]) -> None:
+        """How far a name may reach from each of some words not met before."""
+        longest = self.longest
+        for w in words:
+            most = self.reach[w] = max(longest.get(w, 0), longest.get(stem_word(w), 0))
+            if most:
+                self.starters.add(w)
+        self.known |= words
 
     def pairs(self) -> list[tuple[Entity, Entity]]:
         """(entity, technology) pairs found so far, sorted."""

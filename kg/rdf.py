@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -12,6 +13,7 @@ from kg.articles import primary_first
 from kg.identity import doc_segment, fold, safe_iri
 from kg.model import Document, Problem, Row
 from kg.resolve import Entity, Resolution
+from kg.turtle import Lit, Object, Triple3
 from kg.vocab import (
     DCTERMS,
     DEFAULT,
@@ -29,8 +31,9 @@ from kg.vocab import (
     SKOS,
     TRUE,
     XSD,
+    XSD_NS,
+    Namespace,
 )
-from kg.vocab import integer as _int
 
 __all__ = ["MAX_LITERAL", "Emitted", "Minter", "as_literal", "corpus_quads", "document_quads", "shared_rows"]
 
@@ -57,34 +60,82 @@ def as_literal(text: str) -> str:
 
 @dataclass
 class Minter:
-    """IRIs of every node under one base IRI; entity nodes are cached."""
+    """IRIs of every node under one base IRI, as strings (`*_iri`) or NamedNodes; entity nodes are cached."""
 
     base: str = DEFAULT_BASE
     _cache: dict[tuple[str, str], NamedNode] = field(default_factory=dict)
+    _iris: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def iri(self, kind: str, local: str) -> str:
+        """The IRI of a node of a type by its local name."""
+        key = (kind, local)
+        iri = self._iris.get(key)
+        if iri is None:
+            iri = self._iris[key] = f"{self.base}{SEGMENTS[kind]}/{local}"
+        return iri
 
     def node(self, kind: str, local: str) -> NamedNode:
-        """The IRI of a node of a type by its local name."""
+        """The node of a type by its local name."""
         key = (kind, local)
         n = self._cache.get(key)
         if n is None:
-            n = self._cache[key] = NamedNode(f"{self.base}{SEGMENTS[kind]}/{local}")
+            n = self._cache[key] = NamedNode(self.iri(kind, local))
         return n
 
-    def article(self, doc_id: str) -> NamedNode:
+    def article_iri(self, doc_id: str) -> str:
         """The IRI of the Article of a document id."""
+        return self.iri("Article", doc_segment(doc_id))
+
+    def article(self, doc_id: str) -> NamedNode:
+        """The Article node of a document id."""
         return self.node("Article", doc_segment(doc_id))
 
-    def graph(self, doc_id: str) -> NamedNode:
+    def graph_iri(self, doc_id: str) -> str:
         """The IRI of a document's named graph."""
-        return NamedNode(f"{self.base}graph/{doc_segment(doc_id)}")
+        return f"{self.base}graph/{doc_segment(doc_id)}"
+
+    def graph(self, doc_id: str) -> NamedNode:
+        """A document's named graph."""
+        return NamedNode(self.graph_iri(doc_id))
 
     def entity(self, e: Entity) -> NamedNode:
-        """The IRI of a resolved entity."""
+        """The node of a resolved entity."""
         return self.node(e.kind, e.slug)
 
-    def local(self, kind: str, doc_id: str, suffix: str) -> NamedNode:
+    def local_iri(self, kind: str, doc_id: str, suffix: str) -> str:
         """The IRI of a node that belongs to one document (a mention, section or cell)."""
-        return NamedNode(f"{self.base}{SEGMENTS[kind]}/{doc_segment(doc_id)}-{suffix}")
+        return f"{self.base}{SEGMENTS[kind]}/{doc_segment(doc_id)}-{suffix}"
+
+    def local(self, kind: str, doc_id: str, suffix: str) -> NamedNode:
+        """A node that belongs to one document (a mention, section or cell)."""
+        return NamedNode(self.local_iri(kind, doc_id, suffix))
+
+
+class _Values:
+    """The IRIs of a namespace's terms as strings, each looked up once."""
+
+    def __init__(self, ns: type[Namespace]) -> None:
+        self._ns = ns
+
+    def __getattr__(self, name: str) -> str:
+        value: str = getattr(self._ns, name).value
+        setattr(self, name, value)
+        return value
+
+
+K, D = _Values(KGO), _Values(DCTERMS)
+_TYPE, _VALUE, _MENTION = RDF.type.value, RDF.value.value, KGO.mention.value
+_HAS = {kind: term.value for kind, term in HAS.items()}
+_INTEGER, _DATE = XSD.integer.value, XSD.date.value
+_TRUE = Lit("true", XSD.boolean.value)
+
+
+def _integer(n: int) -> Lit:
+    return Lit(str(n), _INTEGER)
+
+
+def _term(o: Object) -> NamedNode | Literal:
+    return NamedNode(o) if isinstance(o, str) else Literal(o.value, datatype=NamedNode(o.datatype or XSD_NS + "string"))
 
 
 def _row_suffixes(doc: Document) -> list[str]:
@@ -131,17 +182,25 @@ def shared_rows(versions: Sequence[Document]) -> dict[tuple[str, int], tuple[str
 
 @dataclass
 class Emitted:
-    """Quads of one document plus what the corpus level needs from it, gathered while the quads are made."""
+    """Triples of one document's named graph plus what the corpus level needs from it, gathered while the
+    triples are made."""
 
-    quads: list[Quad]
+    graph: str  # the IRI of the document's named graph
+    triples: list[Triple3]
     closest: list[tuple[str, str]]  # (target article id, link title) of links kept
     problems: list[Problem]
-    article_quads: int = 0  # the first quads, whose subject is the article
+    article_quads: int = 0  # the first triples, whose subject is the article
     links: list[tuple[str, str]] = field(default_factory=list)  # (node IRI, link name) of the article's links
     # (entity, relevancy, name, description, change, ten-year outlook, driving force) of each Mention it owns
     sources: list[tuple[str, int | None, str, str, str, str, str]] = field(default_factory=list)
     describes: bool = True  # whether this document describes its Article (the most recent of its copies)
     counts: dict[str, int] = field(default_factory=dict)  # nodes of this document by type (Mention, ...)
+
+    @property
+    def quads(self) -> list[Quad]:
+        """The triples as pyoxigraph quads in the document's named graph."""
+        g = NamedNode(self.graph)
+        return [Quad(NamedNode(s), NamedNode(p), _term(o), g) for s, p, o in self.triples]
 
 
 class _Emitter:
@@ -151,102 +210,102 @@ class _Emitter:
     def __init__(self, doc: Document, slugs: Mapping[tuple[str, str], str], canonical: Mapping[str, str],
                  mint: Minter, others: Sequence[Document] = ()) -> None:
         self.doc, self.slugs, self.canonical, self.mint = doc, slugs, canonical, mint
-        self.g = mint.graph(doc.doc_id)
-        self.art = mint.article(canonical.get(doc.doc_id, doc.doc_id))
+        self.g = mint.graph_iri(doc.doc_id)
+        self.art = mint.article_iri(canonical.get(doc.doc_id, doc.doc_id))
         versions = [doc, *others]
         self.primary = primary_first(versions)[0]
         self.merged = bool(others)
         self.shared = shared_rows(versions) if others else {}
-        self.head: list[Quad] = []
-        self.mentions: list[Quad] = []
-        self.body: list[Quad] = []
+        self.head: list[Triple3] = []
+        self.mentions: list[Triple3] = []
+        self.body: list[Triple3] = []
         self.seen: set[tuple[str, str]] = set()
-        self.out = Emitted([], [], [])
+        self.out = Emitted(self.g, [], [], [])
         self.overflow: list[tuple[str, str, int]] = []  # (property, text, line) of what long texts did not fit
         self.counts: Counter[str] = Counter()
 
-    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
-        if s is not self.art:
-            self.body.append(Quad(s, p, o, self.g))
-            if p is RDF.type:
-                self.counts[o.value[len(KGO_NS):]] += 1
-        elif p is KGO.mention:
-            self.mentions.append(Quad(s, p, o, self.g))
-        elif (p.value, o.value) not in self.seen:  # a table may name one entity twice
-            self.seen.add((p.value, o.value))
-            self.head.append(Quad(s, p, o, self.g))
-            if p.value in LINK_NAMES:
-                self.out.links.append((o.value, LINK_NAMES[p.value]))
+    def add(self, s: str, p: str, o: Object) -> None:
+        if s != self.art:
+            self.body.append((s, p, o))
+            if p == _TYPE:
+                self.counts[cast(str, o)[len(KGO_NS):]] += 1
+        elif p == _MENTION:
+            self.mentions.append((s, p, o))
+        elif (key := (p, o if isinstance(o, str) else o.value)) not in self.seen:  # a table may name one entity twice
+            self.seen.add(key)
+            self.head.append((s, p, o))
+            if p in LINK_NAMES:
+                self.out.links.append((cast(str, o), LINK_NAMES[p]))
 
     def problem(self, line: int, code: str, message: str, severity: str = "warning", end: int = 0) -> None:
         self.out.problems.append(Problem(self.doc.path, line, code, message, severity, end))
 
-    def text(self, s: NamedNode, p: NamedNode, value: str, line: int, end: int = 0) -> None:
+    def text(self, s: str, p: str, value: str, line: int, end: int = 0) -> None:
         """A text literal; one longer than MAX_LITERAL is cut, the rest continues in Section nodes."""
         if len(value) <= MAX_LITERAL:
-            self.add(s, p, Literal(value))
+            self.add(s, p, Lit(value))
             return
         chunks = _chunks(value, MAX_LITERAL)
-        self.add(s, p, Literal(chunks[0]))
-        self.overflow.extend((p.value, c, line) for c in chunks[1:])
+        self.add(s, p, Lit(chunks[0]))
+        self.overflow.extend((p, c, line) for c in chunks[1:])
         self.problem(line, "long-text", f"a text of {len(value):,} characters: its first {len(chunks[0]):,} are "
-                     f"the value of <{p.value}>, the rest continues in {len(chunks) - 1} kgo:Section nodes", end=end)
+                     f"the value of <{p}>, the rest continues in {len(chunks) - 1} kgo:Section nodes", end=end)
 
-    def url(self, s: NamedNode, prop: NamedNode, url: str, line: int, what: str, fallback: NamedNode, kept: str,
+    def url(self, s: str, prop: str, url: str, line: int, what: str, fallback: str, kept: str,
             tail: str = "") -> None:
         """A link as an IRI (repaired where IRIs forbid a character, and reported), or kept as text."""
         iri = safe_iri(url)
         if iri:
-            self.add(s, prop, NamedNode(iri))
+            self.add(s, prop, iri)
             if iri != url.strip():
                 self.problem(line, "url-repaired", f"{what} {url!r} written as the IRI <{iri}>", "info")
         else:
-            self.add(s, fallback, Literal(kept))
+            self.add(s, fallback, Lit(kept))
             self.problem(line, "bad-url", f"{what} {url!r} is not an IRI{tail}")
 
     def article(self) -> None:
         """The Article's quads from this document: its own description when it is the article's most recent
         document, else a kgo:ArticleVersion with what this copy says, and its title as an alternative."""
         doc, art, add = self.doc, self.art, self.add
-        add(art, RDF.type, KGO.Article)
-        add(art, DCTERMS.identifier, Literal(doc.doc_id))
+        add(art, _TYPE, K.Article)
+        add(art, D.identifier, Lit(doc.doc_id))
         titled = bool(doc.title) and not doc.title_is_id
         about = art
         if doc is not self.primary:
             self.out.describes = False
-            about = self.mint.node("ArticleVersion", doc_segment(doc.doc_id))
-            add(art, DCTERMS.hasVersion, about)
-            add(about, RDF.type, KGO.ArticleVersion)
-            add(about, DCTERMS.isVersionOf, art)
-            add(about, DCTERMS.identifier, Literal(doc.doc_id))
-            add(about, KGO.sourceFile, Literal(doc.path))
+            about = self.mint.iri("ArticleVersion", doc_segment(doc.doc_id))
+            add(art, D.hasVersion, about)
+            add(about, _TYPE, K.ArticleVersion)
+            add(about, D.isVersionOf, art)
+            add(about, D.identifier, Lit(doc.doc_id))
+            add(about, K.sourceFile, Lit(doc.path))
             primary = self.primary
             if titled and (primary.title_is_id or fold(doc.title) != fold(primary.title)):
-                add(art, DCTERMS.alternative, Literal(doc.title))
+                add(art, D.alternative, Lit(doc.title))
         if titled:
-            add(about, DCTERMS.title, Literal(doc.title))
+            add(about, D.title, Lit(doc.title))
         if doc.page_id:
-            add(about, KGO.pageId, Literal(doc.page_id))
+            add(about, K.pageId, Lit(doc.page_id))
         if doc.date:
-            add(about, DCTERMS.date, Literal(doc.date, datatype=XSD.date))
+            add(about, D.date, Lit(doc.date, _DATE))
         if doc.page_url:
-            self.url(about, KGO.pageUrl, doc.page_url, doc.title_line, "page link", KGO.note,
+            self.url(about, K.pageUrl, doc.page_url, doc.title_line, "page link", K.note,
                      f"page link: {doc.page_url}")
         if doc.external_url:
-            self.url(about, DCTERMS.source, doc.external_url, doc.external_line, "external link", KGO.sourceText,
+            self.url(about, D.source, doc.external_url, doc.external_line, "external link", K.sourceText,
                      doc.external_url, "; kept as text")
         if doc.summary:
-            self.text(about, DCTERMS.abstract, doc.summary, *doc.summary_lines)
-        add(art, KGO.sourceFile, Literal(doc.path))
-        add(art, KGO.contentSha256, Literal(doc.sha256))
+            self.text(about, D.abstract, doc.summary, *doc.summary_lines)
+        add(art, K.sourceFile, Lit(doc.path))
+        add(art, K.contentSha256, Lit(doc.sha256))
         for kind, value in (("Category", doc.category), ("ContentType", doc.content_type)):
             if value:
-                add(art, HAS[kind], self.mint.node(kind, self.slugs[(kind, value)]))
+                add(art, _HAS[kind], self.mint.iri(kind, self.slugs[(kind, value)]))
         for kind, bullets in (("Keyword", doc.keywords), ("Theme", doc.themes)):
             for b in bullets:
-                add(art, HAS[kind], self.mint.node(kind, self.slugs[(kind, b.text)]))
+                add(art, _HAS[kind], self.mint.iri(kind, self.slugs[(kind, b.text)]))
         for b in doc.notes:
-            self.text(art, KGO.note, b.text, b.line)
+            self.text(art, K.note, b.text, b.line)
 
     def closest(self) -> None:
         targets: set[str] = set()
@@ -259,59 +318,59 @@ class _Emitter:
                 self.problem(link.line, "duplicate-link", "repeated Closest link skipped", "info")
             else:
                 targets.add(target)
-                self.add(self.art, KGO.closest, self.mint.article(target))
+                self.add(self.art, K.closest, self.mint.article_iri(target))
                 self.out.closest.append((target, link.title))
 
     def section(self, k: int, name: str, line: int, content: str, cut: bool = False) -> None:
-        sec = self.mint.local("Section", self.doc.doc_id, str(k))
-        self.add(self.art, KGO.section, sec)
-        self.add(sec, RDF.type, KGO.Section)
-        self.add(sec, KGO.sectionName, Literal(name))
+        sec = self.mint.local_iri("Section", self.doc.doc_id, str(k))
+        self.add(self.art, K.section, sec)
+        self.add(sec, _TYPE, K.Section)
+        self.add(sec, K.sectionName, Lit(name))
         if cut:  # a continuation of a long text: already cut to size
-            self.add(sec, KGO.content, Literal(content))
+            self.add(sec, K.content, Lit(content))
         else:
-            self.text(sec, KGO.content, content, line)
-        self.add(sec, KGO.sourceLine, _int(line))
+            self.text(sec, K.content, content, line)
+        self.add(sec, K.sourceLine, _integer(line))
 
     def rows(self) -> None:
         doc = self.doc
         for i, (row, suffix) in enumerate(zip(doc.rows, _row_suffixes(doc), strict=True)):
             owner, owned = self.shared.get((doc.doc_id, i), (doc.doc_id, suffix))
-            m = self.mint.local("Mention", owner, owned)
-            ent = self.mint.node(row.kind, self.slugs[(row.kind, row.name)])
+            m = self.mint.local_iri("Mention", owner, owned)
+            ent = self.mint.iri(row.kind, self.slugs[(row.kind, row.name)])
             if self.merged:
-                self.add(m, KGO.sourceFile, Literal(doc.path))
+                self.add(m, K.sourceFile, Lit(doc.path))
             if owner != doc.doc_id:  # the row an earlier copy of the article says: that Mention, this file too
-                self.add(self.art, HAS[row.kind], ent)
-                self.add(self.art, KGO.mention, m)
+                self.add(self.art, _HAS[row.kind], ent)
+                self.add(self.art, K.mention, m)
                 continue
             self.row(row, m, ent)
-            self.out.sources.append((ent.value, row.relevancy, row.name, as_literal(row.description),
+            self.out.sources.append((ent, row.relevancy, row.name, as_literal(row.description),
                                      as_literal(row.change), as_literal(row.ten_year), as_literal(row.driving_force)))
 
-    def row(self, row: Row, m: NamedNode, ent: NamedNode) -> None:
+    def row(self, row: Row, m: str, ent: str) -> None:
         add = self.add
-        add(self.art, HAS[row.kind], ent)
-        add(self.art, KGO.mention, m)
-        add(m, RDF.type, KGO.Mention)
-        add(m, KGO.entity, ent)
-        add(m, KGO.name, Literal(row.name))
+        add(self.art, _HAS[row.kind], ent)
+        add(self.art, K.mention, m)
+        add(m, _TYPE, K.Mention)
+        add(m, K.entity, ent)
+        add(m, K.name, Lit(row.name))
         if row.name_derived:
-            add(m, KGO.nameDerived, TRUE)
-        for prop, value in ((DCTERMS.description, row.description), (KGO.change, row.change),
-                            (KGO.tenYearOutlook, row.ten_year), (KGO.drivingForce, row.driving_force),
-                            (KGO.src, row.src), (KGO.relevancyText, row.relevancy_text)):
+            add(m, K.nameDerived, _TRUE)
+        for prop, value in ((D.description, row.description), (K.change, row.change),
+                            (K.tenYearOutlook, row.ten_year), (K.drivingForce, row.driving_force),
+                            (K.src, row.src), (K.relevancyText, row.relevancy_text)):
             if value:
                 self.text(m, prop, value, row.line)
         if row.relevancy is not None:
-            add(m, KGO.relevancy, _int(row.relevancy))
-        add(m, KGO.sourceLine, _int(row.line))
+            add(m, K.relevancy, _integer(row.relevancy))
+        add(m, K.sourceLine, _integer(row.line))
         for j, (column, value) in enumerate(row.extra, 1):
-            cell = NamedNode(f"{m.value}-x{j}")
-            add(m, KGO.cell, cell)
-            add(cell, RDF.type, KGO.Cell)
-            add(cell, KGO.column, Literal(column))
-            self.text(cell, RDF.value, value, row.line)
+            cell = f"{m}-x{j}"
+            add(m, K.cell, cell)
+            add(cell, _TYPE, K.Cell)
+            add(cell, K.column, Lit(column))
+            self.text(cell, _VALUE, value, row.line)
 
     def run(self) -> Emitted:
         self.article()
@@ -322,7 +381,7 @@ class _Emitter:
         for k, (prop, chunk, line) in enumerate(self.overflow, len(self.doc.extras) + 1):
             self.section(k, f"continued: {prop}", line, chunk, cut=True)
         out = self.out
-        out.quads = self.head + self.mentions + self.body
+        out.triples = self.head + self.mentions + self.body
         out.article_quads = len(self.head) + len(self.mentions)
         out.counts = dict(self.counts)
         return out

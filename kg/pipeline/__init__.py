@@ -4,7 +4,7 @@ corpus-level data, not by the documents.
   1. parse_pass (worker processes): each file is hashed and parsed once; the Document goes to the build
      cache and only a summary (names, ids, problems) comes back;
   2. corpus.resolve: entity resolution over the names of every document, article identity;
-  3. emit_pass (worker processes): each document's quads as Turtle and TriG blocks in the cache, and the
+  3. emit_pass (worker processes): each document's triples as a TriG block in the cache, and the
      compact data the corpus level needs (weighted links, mention sources, texts);
   4. corpus, analytics, timeline and view: the default graph's quads, centrality and clusters, trends, the
      explorer's data;
@@ -33,7 +33,7 @@ from kg.pipeline.snapshot import build_snapshot
 from kg.pipeline.timeline import run_trends, write_trends
 from kg.pipeline.view import fill_sources, view_data
 from kg.pipeline.workers import Progress
-from kg.pipeline.write import write_graph, write_json, write_ontology
+from kg.pipeline.write import write_graphs, write_json, write_ontology
 from kg.snapshot import SNAPSHOT
 from kg.viz import write_html
 from kg.vocab import DEFAULT_BASE, output_prefixes
@@ -118,8 +118,7 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
     prefixes = output_prefixes(corpus.base)
     if progress:
         progress("write", 0, 2)
-    write_graph(build_dir / "graph.ttl", corpus, "ttl", tail, prefixes)
-    write_graph(build_dir / "graph.trig", corpus, "trig", tail, prefixes)
+    write_graphs(build_dir, corpus, tail, prefixes)
     lap("serialize")
     if html:
         if progress:

@@ -1,4 +1,4 @@
-"""Pass 3: each document's quads as Turtle and TriG blocks in the build cache, and the compact data the
+"""Pass 3: each document's triples as a TriG block in the build cache, and the compact data the
 corpus level needs (weighted links, what each article says of each node, counts)."""
 
 from __future__ import annotations
@@ -10,20 +10,20 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from pyoxigraph import RdfFormat, serialize
-
 from kg.cache import Cache, code_version, key_of
 from kg.mentions import MentionMatcher, mention_texts
 from kg.model import DocSummary, Document, Problem
 from kg.pipeline.workers import Progress, run
 from kg.project import DEFAULT_WEIGHT, Link
 from kg.rdf import Minter, as_literal, document_quads
+from kg.turtle import TurtleWriter
 from kg.vocab import output_prefixes
 
 __all__ = ["Emissions", "EmitContext", "emit_all", "emit_document", "emit_key", "strip_prefixes"]
 
-EMIT_VERSION = "4"
-EMIT_CODE = ("kg.rdf", "kg.identity", "kg.vocab", "kg.names", "kg.resolve", "kg.mentions", "kg.pipeline.emit_pass")
+EMIT_VERSION = "5"
+EMIT_CODE = ("kg.rdf", "kg.turtle", "kg.identity", "kg.vocab", "kg.names", "kg.resolve", "kg.mentions",
+             "kg.pipeline.emit_pass")
 
 
 @dataclass
@@ -61,17 +61,26 @@ def emit_key(summary: DocSummary, ctx: EmitContext) -> str:
                   ctx.others(summary.doc_id))
 
 
+_WRITERS: dict[str, TurtleWriter] = {}  # per base IRI, kept by each process: IRIs' forms are reused
+
+
+def _writer(base: str) -> TurtleWriter:
+    w = _WRITERS.get(base)
+    if w is None:
+        w = _WRITERS[base] = TurtleWriter(output_prefixes(base))
+    return w
+
+
 def emit_document(doc: Document, ctx: EmitContext, others: list[Document] | None = None,
-                  ) -> tuple[dict[str, Any], bytes, bytes]:
-    """A document's quads as a Turtle block and a TriG block, and the compact data the corpus stages need;
-    `others` are the other documents of its article."""
+                  ) -> tuple[dict[str, Any], bytes]:
+    """A document's triples as a TriG block (written as text, as pyoxigraph's serializer writes them; its
+    Turtle block is kg.turtle.turtle_of it), and the compact data the corpus stages need; `others` are the
+    other documents of its article."""
     mint = Minter(ctx.base)
     emitted = document_quads(doc, ctx.slugs, ctx.canonical, mint, others or [])
-    prefixes = output_prefixes(ctx.base)
-    ttl = serialize([q.triple for q in emitted.quads], format=RdfFormat.TURTLE, prefixes=prefixes)
-    trig = serialize(emitted.quads, format=RdfFormat.TRIG, prefixes=prefixes)
-    assert ttl is not None and trig is not None  # serialize returns the bytes when given no output
-    article = mint.article(ctx.canonical.get(doc.doc_id, doc.doc_id)).value
+    writer = _writer(ctx.base)
+    trig = writer.block(emitted.triples, emitted.graph).encode()
+    article = mint.article_iri(ctx.canonical.get(doc.doc_id, doc.doc_id))
     weights: dict[str, int] = {}
     for entity, relevancy, *_ in emitted.sources:
         if relevancy is not None:
@@ -85,15 +94,15 @@ def emit_document(doc: Document, ctx: EmitContext, others: list[Document] | None
         "texts": mention_texts(doc, ctx.slugs),
         "closest": emitted.closest,
         "problems": emitted.problems,
-        "triples": len(emitted.quads),
+        "triples": len(emitted.triples),
         "counts": emitted.counts,
-        "heads": [str(q.triple) for q in emitted.quads[:emitted.article_quads]] if merged else [],
+        "heads": [writer.block([t]) for t in emitted.triples[:emitted.article_quads]] if merged else [],
     }
-    return compact, strip_prefixes(ttl), strip_prefixes(trig)
+    return compact, trig
 
 
-def emit_task(ctx: EmitContext, cache: Cache, task: tuple[str, str]) -> tuple[str, bytes, bytes, bytes]:
-    """(document cache key, emission key) -> (emission key, pickled compact data, Turtle, TriG)."""
+def emit_task(ctx: EmitContext, cache: Cache, task: tuple[str, str]) -> tuple[str, bytes, bytes]:
+    """(document cache key, emission key) -> (emission key, pickled compact data, TriG block)."""
     doc_key, ekey = task
     doc = cache.get("docs", doc_key)
     if not isinstance(doc, Document):
@@ -101,8 +110,8 @@ def emit_task(ctx: EmitContext, cache: Cache, task: tuple[str, str]) -> tuple[st
     others = [cache.get("docs", key) for _, key in ctx.others(doc.doc_id)]
     if not all(isinstance(o, Document) for o in others):
         raise RuntimeError(f"a parsed copy of the article of {doc.doc_id} is missing from the build cache")
-    compact, ttl, trig = emit_document(doc, ctx, [o for o in others if isinstance(o, Document)])
-    return ekey, pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL), ttl, trig
+    compact, trig = emit_document(doc, ctx, [o for o in others if isinstance(o, Document)])
+    return ekey, pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL), trig
 
 
 class _Worker:
@@ -116,7 +125,7 @@ def _init_worker(ctx: EmitContext, cache: Cache) -> None:
     _Worker.ctx, _Worker.cache = ctx, cache  # inherited by fork; the cache opens its own connection here
 
 
-def _emit_in_worker(task: tuple[str, str]) -> tuple[str, bytes, bytes, bytes]:
+def _emit_in_worker(task: tuple[str, str]) -> tuple[str, bytes, bytes]:
     assert _Worker.ctx is not None and _Worker.cache is not None, "emit worker started without its initializer"
     return emit_task(_Worker.ctx, _Worker.cache, task)
 
@@ -143,14 +152,14 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
     todo = [(s.key, k) for s, k, hit in zip(summaries, out.ekeys, hits, strict=True) if not hit]
     made = run(_emit_in_worker, todo, workers, progress, "emit", local=partial(emit_task, ctx, cache),
                initializer=_init_worker, initargs=(ctx, cache))  # results arrive in order, as they are made
-    fresh: list[tuple[str, bytes, bytes, bytes]] = []
+    fresh: list[tuple[str, bytes, bytes]] = []
     heads: Counter[str] = Counter()
     for s, k, hit in zip(summaries, out.ekeys, hits, strict=True):
         c = cache.get("emit", k) if hit else None
         if c is None:
-            _, data, ttl, trig = next(made) if not hit else emit_task(ctx, cache, (s.key, k))
+            _, data, trig = next(made) if not hit else emit_task(ctx, cache, (s.key, k))
             c = pickle.loads(data)
-            fresh.append((k, data, ttl, trig))
+            fresh.append((k, data, trig))
             if len(fresh) >= 200:
                 cache.put_many("emit", fresh)
                 fresh = []

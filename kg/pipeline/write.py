@@ -12,9 +12,10 @@ from pyoxigraph import Quad, RdfFormat, serialize
 from kg.pipeline.corpus import Corpus
 from kg.pipeline.emit_pass import strip_prefixes
 from kg.resources import ontology_dir
+from kg.turtle import turtle_of
 from kg.vocab import ONTOLOGY_IRI
 
-__all__ = ["CATALOG", "write_graph", "write_json", "write_ontology"]
+__all__ = ["CATALOG", "write_graphs", "write_json", "write_ontology"]
 
 CATALOG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 <catalog prefer="public" xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
@@ -23,19 +24,22 @@ CATALOG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 """
 
 
-def write_graph(path: Path, corpus: Corpus, ext: str, tail: list[Quad], prefixes: dict[str, str]) -> None:
-    """graph.ttl or graph.trig: the prefixes, each document's block from the cache, then the corpus block."""
+def write_graphs(folder: Path, corpus: Corpus, tail: list[Quad], prefixes: dict[str, str]) -> None:
+    """graph.ttl and graph.trig, in one pass: the prefixes, each document's block from the cache (TriG, and
+    the same lines unindented for Turtle), then the corpus block."""
     cache = corpus.cache
-    with open(path, "wb") as out:
-        out.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(prefixes.items())).encode())
+    with open(folder / "graph.ttl", "wb") as ttl, open(folder / "graph.trig", "wb") as trig:
+        head = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(prefixes.items())).encode()
+        ttl.write(head)
+        trig.write(head)
         for ekey in corpus.ekeys:
-            out.write(cache.block("emit", ekey, ext))
-        buf = io.BytesIO()
-        if ext == "ttl":
-            serialize((q.triple for q in tail), buf, RdfFormat.TURTLE, prefixes=prefixes)
-        else:
-            serialize(tail, buf, RdfFormat.TRIG, prefixes=prefixes)
-        out.write(strip_prefixes(buf.getvalue()))
+            block = cache.block("emit", ekey)
+            trig.write(block)
+            ttl.write(turtle_of(block))
+        for out, quads, fmt in ((ttl, (q.triple for q in tail), RdfFormat.TURTLE), (trig, tail, RdfFormat.TRIG)):
+            buf = io.BytesIO()
+            serialize(quads, buf, fmt, prefixes=prefixes)
+            out.write(strip_prefixes(buf.getvalue()))
 
 
 def write_ontology(folder: Path) -> None:
