@@ -9,6 +9,8 @@ import queue
 import signal
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -17,7 +19,9 @@ from kg.errors import KgError
 from kg.protocol import TEXT, Request, answer
 from kg.vocab import DEFAULT_BASE
 
-__all__ = ["Limits", "QueryPool"]
+__all__ = ["Answer", "Limits", "QueryPool", "ResultCache"]
+
+Answer = tuple[int, str, bytes, bool]  # status, media type, body, truncated
 
 @dataclass
 class Limits:
@@ -29,6 +33,8 @@ class Limits:
     max_connections: int = 64  # requests handled at once; more get 503
     read_timeout: float = 10.0  # seconds to send the request (slow clients)
     workers: int = 2
+    ask_workers: int = 1  # a lane of its own for ASK queries, so a cheap ASK never waits behind a slow query
+    cache_bytes: int = 256 * 2**20  # answers kept per build (0: none)
 
 
 # Media types a client may ask for, per kind of answer, and the short `format` values clients send.
@@ -78,6 +84,63 @@ class _Worker:
             self.proc.join(5)
         with contextlib.suppress(Exception):
             self.conn.close()
+
+
+class ResultCache:
+    """Answers of one build, by request. A build's graph never changes, so an answer stays right for as long
+    as the build is served; a new build gets a new cache. Bounded in bytes (the least recently used answer
+    goes first). Identical requests that arrive while one runs wait for it instead of running again. Only
+    answers that depend on the query alone are kept (200, 400, 406), never a time-out or a busy worker."""
+
+    KEEP = frozenset({200, 400, 406})
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.hits = self.misses = 0
+        self._answers: OrderedDict[Any, Answer] = OrderedDict()
+        self._running: dict[Any, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, run: Callable[[], Answer | None]) -> Answer | None:
+        """The kept answer to a request, or run's (kept if it may be)."""
+        if self.max_bytes <= 0:
+            return run()
+        with self._lock:
+            found = self._hit(key)
+            if found is not None:
+                return found
+            running = self._running.get(key)
+            if running is None:
+                self._running[key] = threading.Event()
+        if running is not None:  # the same request is running: wait for its answer
+            running.wait()
+            with self._lock:
+                found = self._hit(key)
+            if found is not None:
+                return found
+            return run()  # its answer was not one to keep
+        answer: Answer | None = None
+        try:
+            answer = run()
+        finally:
+            with self._lock:
+                self.misses += 1
+                if answer is not None and answer[0] in self.KEEP and len(answer[2]) <= self.max_bytes:
+                    self._answers[key] = answer
+                    self.size += len(answer[2])
+                    while self.size > self.max_bytes:
+                        _, old = self._answers.popitem(last=False)
+                        self.size -= len(old[2])
+                self._running.pop(key).set()
+        return answer
+
+    def _hit(self, key: Any) -> Answer | None:
+        found = self._answers.get(key)
+        if found is not None:
+            self._answers.move_to_end(key)
+            self.hits += 1
+        return found
 
 
 class QueryPool:

@@ -13,6 +13,8 @@ are written, then switches to the new build atomically (see Endpoint).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import threading
 import urllib.parse
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from typing import Any
 from kg.errors import KgError
 from kg.outputs import Pin, pin
 from kg.protocol import TEXT, Request, negotiate, service_description
-from kg.querypool import Limits, QueryPool
+from kg.querypool import Answer, Limits, QueryPool, ResultCache
 from kg.sparql import is_absolute_iri, query_form
 from kg.store import BuiltGraph
 
@@ -42,12 +44,15 @@ class Live:
 
     build: Path
     pool: QueryPool
+    ask: QueryPool  # ASK queries only
     pin: Pin | None
     graphs: list[str]  # named graphs, for the service description
+    cache: ResultCache
 
     def retire(self) -> None:
         """Let the old build's queries finish, stop its workers and release its pin."""
         self.pool.retire()
+        self.ask.retire()
         if self.pin is not None:
             self.pin.release()
 
@@ -260,17 +265,27 @@ class Endpoint:
             graph = BuiltGraph(build)
             try:
                 pool = QueryPool(graph.store_path(), str(graph.trig), self.limits, graph.base)
-                return Live(build, pool, held, graph.graph_names())
+                try:
+                    ask = QueryPool(graph.store_path(), str(graph.trig),
+                                    dataclasses.replace(self.limits, workers=self.limits.ask_workers), graph.base)
+                except BaseException:
+                    pool.close()
+                    raise
+                return Live(build, pool, ask, held, graph.graph_names(), ResultCache(self.limits.cache_bytes))
             except BaseException:
                 if held is not None:
                     held.release()
                 raise
         raise KgError(f"the build in {self.folder} kept changing while it was opened")
 
-    def run(self, req: Request) -> tuple[int, str, bytes, bool]:
-        """Answer one query on the live build (on the next one if it switched while the query waited)."""
+    def run(self, req: Request) -> Answer:
+        """Answer one query on the live build (on the next one if it switched while the query waited): from
+        the build's cache, or in its ASK lane or its pool of workers."""
+        ask = query_form(req.query) == "ASK"
         while True:
-            result = self.live.pool.run(req)
+            live = self.live
+            pool = live.ask if ask else live.pool
+            result = live.cache.get((req, self.limits.max_rows), functools.partial(pool.run, req))
             if result is not None:
                 return result
 
@@ -318,5 +333,6 @@ class Endpoint:
         self._stop.set()
         self.httpd.server_close()
         self.live.pool.close()
+        self.live.ask.close()
         if self.live.pin is not None:
             self.live.pin.release()

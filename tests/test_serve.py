@@ -118,6 +118,47 @@ def test_time_limit_stops_the_query_not_the_server(endpoint: Endpoint) -> None:
     assert statuses == [200] * 4
 
 
+def test_ask_never_waits_behind_slow_queries(endpoint: Endpoint) -> None:
+    """Both query workers busy with queries that run to the time limit: an ASK still answers at once."""
+    slow = [threading.Thread(target=get, args=(endpoint, SLOW + f" # {i}")) for i in range(2)]
+    for t in slow:
+        t.start()
+    deadline = time.monotonic() + 5
+    while endpoint.live.pool._idle.qsize() and time.monotonic() < deadline:  # until both workers are busy
+        time.sleep(0.01)
+    assert endpoint.live.pool._idle.qsize() == 0
+    start = time.monotonic()
+    status, _, body = get(endpoint, "ASK { ?s a <https://w3id.org/signals-kg/ontology#Article> }",
+                          accept="application/sparql-results+json")
+    waited = time.monotonic() - start
+    for t in slow:
+        t.join()
+    assert status == 200 and json.loads(body)["boolean"] is True
+    assert waited < 1.0, f"the ASK waited {waited:.2f} s behind the slow queries"
+
+
+def test_answers_are_cached_per_build_and_request(endpoint: Endpoint) -> None:
+    cache = endpoint.live.cache
+    query = "SELECT ?l WHERE { ?c a <https://w3id.org/signals-kg/ontology#Category> ; rdfs:label ?l } ORDER BY ?l"
+    hits, misses = cache.hits, cache.misses
+    first = get(endpoint, query, accept="application/sparql-results+json")
+    again = get(endpoint, query, accept="application/sparql-results+json")
+    assert first[0] == 200 and first[2] == again[2]
+    assert (cache.hits - hits, cache.misses - misses) == (1, 1)
+    as_csv = get(endpoint, query, accept="text/csv")  # another answer: another entry
+    assert as_csv[0] == 200 and as_csv[2] != first[2] and cache.misses - misses == 2
+    assert get(endpoint, SLOW)[0] == 503 and get(endpoint, SLOW)[0] == 503  # a time-out is never kept
+    together = []
+    threads = [threading.Thread(target=lambda: together.append(get(endpoint, query + " LIMIT 3")[2]))
+               for _ in range(8)]
+    misses = cache.misses
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(together)) == 1 and cache.misses - misses == 1  # eight at once: run once
+
+
 def test_row_cap(endpoint: Endpoint) -> None:
     status, headers, body = get(endpoint, "SELECT ?s WHERE { ?s a kgo:Keyword }", "text/csv")
     assert status == 200 and headers.get("X-KG-Truncated") == "true"
