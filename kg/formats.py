@@ -11,13 +11,14 @@ from typing import Any
 __all__ = ["column_field", "columns", "is_placeholder", "norm", "other_field", "section_kind", "sections"]
 
 FORMAT_FILE = Path(__file__).with_name("format.toml")
+_DASHES = re.compile(r"[_\-]+")
 
 
 def norm(text: str) -> str:
     """A heading or header as the tables list it: lower case, `_`/`-` as spaces, `*`, `_`, `:` around it
     ignored, single spaces."""
     text = text.strip().strip("*_:").strip().lower()
-    return " ".join(re.sub(r"[_\-]+", " ", text).split())
+    return " ".join(_DASHES.sub(" ", text).split())
 
 
 @cache

@@ -26,6 +26,9 @@ _BOUNDARY = (_STOP_TAIL - {"a", "an", "the"}) | {"which", "that", "who", "whose"
 _ROW_NAMES = ("signal", "concern", "behavior", "behaviour", "technology", "issue")
 
 
+_PIPE = re.compile(r"(?<!\\)\|")  # an unescaped pipe
+
+
 def split_cells(line: str) -> list[str]:
     """Cells of a pipe-table line; `\\|` is a literal pipe."""
     s = line.strip()
@@ -33,12 +36,14 @@ def split_cells(line: str) -> list[str]:
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
-    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", s)]
+    if "\\" not in s:  # no escaped pipe: a plain split
+        return [c.strip() for c in s.split("|")]
+    return [c.strip().replace("\\|", "|") for c in _PIPE.split(s)]
 
 
 def pipe_positions(line: str) -> list[int]:
     """Offsets of the unescaped pipes of a table line."""
-    return [m.start() for m in re.finditer(r"(?<!\\)\|", line)]
+    return [m.start() for m in _PIPE.finditer(line)]
 
 
 def split_aligned(line: str, boundaries: list[int]) -> list[str] | None:
@@ -133,7 +138,8 @@ def read_table(kind: str, heading: str, lines: list[tuple[int, str]], warn: Warn
     seen_rows: set[tuple[str, ...]] = set()
     for n, line in lines[1:]:
         cells = _cells(line, n, heading, headers, boundaries, warn)
-        if [norm(c) for c in cells] == header_key:
+        if (len(cells) == len(header_key) and norm(cells[0]) == header_key[0]  # cheap test first
+                and [norm(c) for c in cells] == header_key):
             warn(n, "repeated-header", f"{heading}: the header row again; skipped", "info")
             continue
         if len(cells) < len(headers):
