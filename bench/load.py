@@ -45,14 +45,14 @@ def free_port() -> int:
 
 
 def request(url: str, query: str, method: str = "GET", accept: str = "application/sparql-results+json",
-            timeout: float = 60) -> tuple[int, float, int]:
-    """(status, seconds, bytes) of one SPARQL request; network errors count as status 0."""
+            timeout: float = 60, path: str = "/sparql") -> tuple[int, float, int]:
+    """(status, seconds, bytes) of one SPARQL request; network errors (a time-out too) count as status 0."""
     start = time.perf_counter()
     if method == "GET":
-        req = urllib.request.Request(f"{url}/sparql?{urllib.parse.urlencode({'query': query})}",
+        req = urllib.request.Request(f"{url}{path}?{urllib.parse.urlencode({'query': query})}",
                                      headers={"Accept": accept})
     else:
-        req = urllib.request.Request(f"{url}/sparql", data=query.encode(), method="POST",
+        req = urllib.request.Request(f"{url}{path}", data=query.encode(), method="POST",
                                      headers={"Accept": accept, "Content-Type": "application/sparql-query"})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -73,9 +73,10 @@ def workload() -> list[tuple[str, str]]:
     return queries
 
 
-def run_load(url: str, clients: int, seconds: float, seed: int = 1) -> dict:
+def run_load(url: str, clients: int, seconds: float, seed: int = 1, queries: list[tuple[str, str]] | None = None,
+             path: str = "/sparql", timeout: float = 60) -> dict:
     """Clients sending the workload for some seconds; latency percentiles and statuses per query name."""
-    queries = workload()
+    queries = queries or workload()
     stop = time.monotonic() + seconds
     samples: dict[str, list[float]] = defaultdict(list)
     statuses: Counter[str] = Counter()
@@ -85,7 +86,7 @@ def run_load(url: str, clients: int, seconds: float, seed: int = 1) -> dict:
         rng = random.Random(seed * 1000 + i)
         while time.monotonic() < stop:
             name, q = rng.choice(queries)
-            status, secs, _ = request(url, q, rng.choice(["GET", "POST"]))
+            status, secs, _ = request(url, q, rng.choice(["GET", "POST"]), timeout=timeout, path=path)
             with lock:
                 samples[name].append(secs)
                 samples["*"].append(secs)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import DefaultGraph, Literal, NamedNode
 
 from kg.formats import column_field, other_field, section_kind, sections
 from kg.identity import doc_segment
@@ -147,7 +147,7 @@ def _haystack(store: pyoxigraph.Store, base: str, doc_id: str) -> _Haystack:
                     or "#has" in q.predicate.value):
                 linked.add(o.value)
     for node in linked:
-        for q in store.quads_for_pattern(NamedNode(node), None, None, None):
+        for q in store.quads_for_pattern(NamedNode(node), None, None, DefaultGraph()):
             if isinstance(q.object, Literal):
                 texts.append(q.object.value)
     ids |= {i.rsplit("/", 1)[-1] for i in ids}

@@ -14,7 +14,7 @@ from kg.errors import KgError
 from kg.project import project
 from kg.store import BuiltGraph
 from kg.trends import Trends, analyse
-from kg.vocab import CONTENT_TYPES, KGO, KGO_NS, LINKS, METRICS, NODE_TYPES, RDF, RDFS, prefixes
+from kg.vocab import CONTENT_TYPES, DEFAULT, KGO, KGO_NS, LINKS, METRICS, NODE_TYPES, RDF, RDFS, prefixes
 
 __all__ = ["METRIC_PROPS", "TREND_CLASSES", "cluster_rows", "projection_quads", "select", "stats", "top",
            "trend_rows", "trends_of", "usable_dates"]
@@ -26,8 +26,9 @@ METRIC_PROPS = {name: term.value[len(KGO_NS):] for name, term in METRICS.items()
 
 
 def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
-    """The rows of a SELECT over the union of the store's graphs, as dicts of lexical values ("" if unbound)."""
-    result = store.query(query, prefixes=prefixes(), use_default_graph_as_union=True)
+    """The rows of a SELECT over a built graph's store (whose default graph is the union of its graphs), as
+    dicts of lexical values ("" if unbound)."""
+    result = store.query(query, prefixes=prefixes())
     assert isinstance(result, pyoxigraph.QuerySolutions), "a SELECT query"
     names = [v.value for v in result.variables]
     return [{n: (row[n].value if row[n] is not None else "") for n in names} for row in result]
@@ -36,7 +37,7 @@ def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
 def projection_quads(store: pyoxigraph.Store) -> Iterator[Quad]:
     """Only the triples the projection reads, straight from the store's index."""
     for pred in (RDF.type, RDFS.label, *LINKS, KGO.mention, KGO.entity, KGO.relevancy):
-        yield from store.quads_for_pattern(None, pred, None, None)
+        yield from store.quads_for_pattern(None, pred, None, DEFAULT)
 
 
 def stats(graph: BuiltGraph) -> dict[str, Any]:
@@ -71,7 +72,7 @@ def _families(store: pyoxigraph.Store, nodes: list[str]) -> dict[str, str]:
     g = nx.Graph()
     g.add_nodes_from(nodes)
     g.add_edges_from((q.subject.value, q.object.value)  # type: ignore[union-attr]  # kg writes no RDF-star
-                     for q in store.quads_for_pattern(None, KGO.relatedConcept, None, None)
+                     for q in store.quads_for_pattern(None, KGO.relatedConcept, None, DEFAULT)
                      if q.subject.value in g and q.object.value in g)  # type: ignore[union-attr]
     return {n: min(family) for family in nx.connected_components(g) for n in family}
 
@@ -174,7 +175,7 @@ def trends_of(graph: BuiltGraph, period: str = "month", since: str | None = None
     dates, articles = usable_dates(graph)
 
     def quads(p: Any, o: Any = None) -> Iterator[Any]:  # kg writes no RDF-star: every term has a .value
-        return iter(store.quads_for_pattern(None, p, o, None))
+        return iter(store.quads_for_pattern(None, p, o, DEFAULT))
 
     links = [(q.subject.value, q.object.value) for p in LINKS for q in quads(p)]
     types: dict[str, str] = {}

@@ -48,8 +48,12 @@ def _worker(conn: Connection, store_path: str | None, trig: str, base: str) -> N
         if store_path:
             store = pyoxigraph.Store.read_only(store_path)
         else:
+            from pathlib import Path
+
+            from kg.store import load_graph
+
             store = pyoxigraph.Store()
-            store.bulk_load(path=trig, format=pyoxigraph.RdfFormat.TRIG)
+            load_graph(store, Path(trig))
     except (OSError, ValueError) as exc:
         with contextlib.suppress(OSError):
             conn.send(("failed", str(exc)))

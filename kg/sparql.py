@@ -201,19 +201,21 @@ def has_dataset_clause(query: str) -> bool:
 
 
 def run_local(store: pyoxigraph.Store, query: str, max_rows: int | None = None, base: str = DEFAULT_BASE,
-              default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None) -> Result:
+              default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
+              union: bool = False) -> Result:
     """Run a query on a store with our prefixes (for the graph's `base`) predeclared.
 
     The dataset (SPARQL 1.1 Query §13, Protocol §2.1.4): `default_graphs`/`named_graphs` (the protocol's
-    default-graph-uri and named-graph-uri) when given, else the query's FROM / FROM NAMED, else the union
-    of all graphs as the default graph and every named graph."""
+    default-graph-uri and named-graph-uri) when given, else the query's FROM / FROM NAMED, else the store's
+    default graph (in a built graph's store, the union of all graphs: kg.store.load_graph) and every named
+    graph. `union` asks for the union of the graphs instead, for a store that holds it nowhere."""
     if query_form(query) == "UPDATE":
         raise UpdateRefused("updates are not allowed: kg queries are read-only")
     dataset: dict[str, object] = {}
     if default_graphs is not None or named_graphs is not None:
         dataset["default_graph"] = [pyoxigraph.NamedNode(g) for g in default_graphs or ()]
         dataset["named_graphs"] = [pyoxigraph.NamedNode(g) for g in named_graphs or ()]
-    elif not has_dataset_clause(query):
+    elif union and not has_dataset_clause(query):
         dataset["use_default_graph_as_union"] = True
     try:
         answer = store.query(query, prefixes=prefixes(base), **dataset)  # type: ignore[arg-type]

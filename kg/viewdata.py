@@ -12,7 +12,7 @@ from typing import Any, cast
 from pyoxigraph import NamedNode, Quad, Triple
 
 from kg.store import BuiltGraph
-from kg.vocab import DCTERMS, KGO, LINK_NAMES, METRICS, RDF, RDFS, SKOS, XSD
+from kg.vocab import DCTERMS, DEFAULT, KGO, LINK_NAMES, METRICS, RDF, RDFS, SKOS, XSD
 
 __all__ = ["VIEW_PREDICATES", "Source", "ViewData", "collect", "graph_view_data"]
 
@@ -144,4 +144,4 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
 def graph_view_data(graph: BuiltGraph) -> ViewData:
     """The explorer's data of a built graph, read from its store (only the predicates the explorer uses)."""
     store = graph.store()
-    return collect(q for p in VIEW_PREDICATES for q in store.quads_for_pattern(None, NamedNode(p), None, None))
+    return collect(q for p in VIEW_PREDICATES for q in store.quads_for_pattern(None, NamedNode(p), None, DEFAULT))
