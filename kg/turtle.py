@@ -18,8 +18,9 @@ from typing import NamedTuple
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
-__all__ = ["Lit", "Object", "Triple3", "TurtleWriter", "iri_ref", "string_literal", "turtle_of"]
+__all__ = ["MEMO_LIMIT", "Lit", "Object", "Triple3", "TurtleWriter", "iri_ref", "string_literal", "turtle_of"]
 
+MEMO_LIMIT = 100_000  # IRIs whose written form a writer remembers at once
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _ECHAR = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
@@ -78,6 +79,8 @@ class TurtleWriter:
         """The IRI as a prefixed name or an IRIREF."""
         form = self._forms.get(iri)
         if form is None:
+            if len(self._forms) >= MEMO_LIMIT:  # most IRIs are a document's own: keep the memory bounded
+                self._forms.clear()
             form = self._forms[iri] = self._iri(iri)
         return form
 

@@ -119,6 +119,14 @@ def test_in_graph_indents_the_turtle_block() -> None:
     assert WRITER.block([]) == "" and WRITER.in_graph("", "urn:g") == "" and turtle_of(b"") == b""
 
 
+def test_the_memo_of_written_iris_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kg.turtle.MEMO_LIMIT", 10)
+    writer = TurtleWriter(PREFIXES)
+    for i in range(35):
+        assert writer.iri(f"{DEFAULT_BASE}mention/d-{i}") == f"mention:d-{i}"
+    assert len(writer._forms) <= 10
+
+
 def test_iri_ref_refuses_what_iris_forbid() -> None:
     assert iri_ref("http://x.test/a") == "<http://x.test/a>"
     for bad in ("http://x.test/a b", "http://x.test/<", 'http://x.test/"', "http://x.test/\\", "http://x.test/\n"):
