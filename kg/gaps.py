@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from kg.snapshot import Snapshot
+from kg.tallies import ANSWERS, SCRUTINY
 from kg.trends import period_of
 
 __all__ = ["QUERIES", "RECENT", "Gaps", "gaps"]
@@ -22,8 +23,6 @@ __all__ = ["QUERIES", "RECENT", "Gaps", "gaps"]
 QUERIES = {"unscrutinised": "gap-unscrutinised-clusters", "unanswered": "gap-unanswered-concerns",
            "categories": "gap-category-outlooks", "follow_up": "gap-follow-up-signals",
            "disagreements": "gap-disagreeing-outlooks"}
-SCRUTINY = frozenset({"Concern", "Issue"})  # what an article must name for its technologies to be scrutinised
-ANSWERS = frozenset({"Behavior", "Issue"})  # what answers a concern
 RECENT = 3  # a category with no signal in the corpus's last this many months is silent
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "RDFS",
     "SEGMENTS",
     "SKOS",
+    "STRONG_RELEVANCY",
     "XSD",
     "Namespace",
     "boolean",
@@ -180,6 +181,17 @@ class KGO(Namespace):
     StrongSignal: NamedNode
     WellKnown: NamedNode
     Latent: NamedNode
+    # tallies (kg/tallies.py)
+    month: NamedNode
+    strongSignals: NamedNode
+    signalCount: NamedNode
+    outlookSignalCount: NamedNode
+    lastSignalDate: NamedNode
+    outlookCount: NamedNode
+    outlookArticleCount: NamedNode
+    answeringArticleCount: NamedNode
+    technologyCount: NamedNode
+    scrutinisedTechnologyCount: NamedNode
 
 
 class RDF(Namespace):
@@ -225,6 +237,7 @@ class XSD(Namespace):
     integer: NamedNode
     double: NamedNode
     date: NamedNode
+    gYearMonth: NamedNode
     boolean: NamedNode
     string: NamedNode
 
@@ -243,6 +256,7 @@ ENTITY_TYPES = ("Signal", "Technology", "Concern", "Behavior", "Issue", "Theme",
 NODE_TYPES = frozenset({"Article", *ENTITY_TYPES})  # the vertices of the article-entity view
 FACET_TYPES = frozenset({"Category", "ContentType"})  # what an article is, not what it says
 # What articles say: the types `kg top` ranks when none is asked for.
+STRONG_RELEVANCY = 5  # the relevancy of a strong signal (of the 1-5 scale)
 CONTENT_TYPES = ("Technology", "Signal", "Concern", "Behavior", "Issue", "Theme", "Keyword")
 # Path segment of each node type under the base IRI.
 SEGMENTS: dict[str, str] = {

@@ -24,6 +24,7 @@ from kg.snapshot import SNAPSHOT, _read
 from kg.sparql import named_query
 from kg.store import BuiltGraph
 from tests.conftest import ROOT, copy_seeds
+from tests.test_query_speed import BEFORE, same_rows_as_before
 
 ENTITY_NODES = """SELECT ?n WHERE { VALUES ?t { kgo:Signal kgo:Technology kgo:Concern kgo:Behavior kgo:Issue
     kgo:Theme kgo:Keyword kgo:Category kgo:ContentType } ?n a ?t }"""
@@ -253,6 +254,9 @@ def test_each_gap_is_its_named_query(gap_builds: tuple[Path, Path]) -> None:
                                                                                for s in g.follow_up}
         assert {(r["signal"], r["article"], r["outlook"]) for r in rows("disagreements")} == {
             (d["iri"], v["article"], v["outlook"]) for d in g.disagreements for v in d["outlooks"]}
+        for name in BEFORE:  # the tallies the queries read give the rows the full counts gave
+            new, before = same_rows_as_before(BuiltGraph(out), name)
+            assert new == before, name
 
 
 # ---------------------------------------------------------------- kg report

@@ -6,8 +6,8 @@ corpus-level data, not by the documents.
   2. corpus.resolve: entity resolution over the names of every document, article identity;
   3. emit_pass (worker processes): each document's triples as a TriG block in the cache, and the
      compact data the corpus level needs (weighted links, mention sources, texts);
-  4. corpus, analytics, timeline and view: the default graph's quads, centrality and clusters, trends, the
-     explorer's data;
+  4. corpus, analytics, timeline, tallies and view: the default graph's quads, centrality and clusters,
+     trends, the counts the named queries read, the explorer's data;
   5. write: the blocks concatenated into graph.ttl and graph.trig, the other files, then the switch.
 Unchanged documents hit the cache in passes 1 and 3 (keyed by content, and for 3 by the node IRIs they use),
 so an incremental build parses and emits only what changed; analytics are recomputed for the whole graph.
@@ -35,6 +35,7 @@ from kg.pipeline.view import fill_sources, view_data
 from kg.pipeline.workers import Progress
 from kg.pipeline.write import write_graphs, write_json, write_ontology
 from kg.snapshot import SNAPSHOT
+from kg.tallies import tally_quads
 from kg.viz import write_html
 from kg.vocab import DEFAULT_BASE, output_prefixes
 
@@ -107,6 +108,9 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
     time_quads, trends, result.trends = run_trends(corpus, types, labels, corpus.links)
     tail += time_quads
     lap("trends")
+    snap = build_snapshot(corpus, tail, corpus.links, trends)
+    tail += tally_quads(snap, corpus.strong)
+    lap("tallies")
     tail.sort(key=lambda q: cast(NamedNode, q.subject).value)  # stable: one block per subject
     result.nodes = count_nodes(corpus, tail)
     result.triples = corpus.triples + len(tail)
@@ -130,7 +134,7 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
         lap("html")
     write_ontology(build_dir)
     write_trends(build_dir / "trends.csv", trends)
-    build_snapshot(corpus, tail, corpus.links, trends).save(build_dir / SNAPSHOT)
+    snap.save(build_dir / SNAPSHOT)
     write_json(build_dir / "merges.json", corpus.merges, 1)
     write_json(build_dir / "report.json", result.report(), 2)
     outdir.commit(build_dir)

@@ -53,6 +53,7 @@ class Corpus:
     emitted: int = 0
     tmp: tempfile.TemporaryDirectory[str] | None = None  # the cache, when the build keeps none
     outlooks: list[tuple[str, str, str]] = field(default_factory=list)  # (article, entity, 10-year outlook)
+    strong: list[tuple[str, str]] = field(default_factory=list)  # (article, entity) of each relevancy-5 mention
 
     @functools.cached_property
     def article_labels(self) -> dict[str, str]:
@@ -151,7 +152,7 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
     timings["rdf"] = time.perf_counter() - clock
     return Corpus(base, summaries, parsed.skipped, res, articles.canonical, emissions.ekeys, emissions.links,
                   emissions.closest, emissions.triples, emissions.counts, problems, merges, cache, parsed.doc_keys,
-                  parsed.parsed, emissions.emitted, tmp, emissions.outlooks)
+                  parsed.parsed, emissions.emitted, tmp, emissions.outlooks, emissions.strong)
 
 
 def corpus_level(corpus: Corpus) -> tuple[list[Quad], dict[str, dict[str, int]]]:

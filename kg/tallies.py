@@ -1,0 +1,106 @@
+"""Counts the named queries would otherwise make over the whole graph at every call, made once per build from
+its snapshot and written as default-graph quads: a build's graph never changes, so a count stays true.
+
+- articles: kgo:month (of the page date) and kgo:strongSignals (mentions of signals with relevancy 5);
+- categories and content types: kgo:articleCount; categories also kgo:signalCount, kgo:outlookSignalCount and
+  kgo:lastSignalDate (what gap-category-outlooks reports);
+- signals: kgo:outlookCount and kgo:outlookArticleCount (gap-disagreeing-outlooks);
+- concerns: kgo:answeringArticleCount (gap-unanswered-concerns);
+- clusters: kgo:technologyCount and kgo:scrutinisedTechnologyCount (gap-unscrutinised-clusters).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg.snapshot import Snapshot
+from kg.vocab import DEFAULT, KGO, XSD, cluster_iri, integer
+
+__all__ = ["ANSWERS", "SCRUTINY", "tally_quads"]
+
+SCRUTINY = frozenset({"Concern", "Issue"})  # what an article must name for its technologies to be scrutinised
+ANSWERS = frozenset({"Behavior", "Issue"})  # what answers a concern
+_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def _articles(snap: Snapshot, strong: Iterable[tuple[str, str]]) -> Iterator[Quad]:
+    signals = Counter(a for a, n in strong if (info := snap.nodes.get(n)) and info.type == "Signal")
+    for a in sorted(snap.articles):
+        node = NamedNode(a)
+        if _MONTH.fullmatch(month := snap.articles[a].date[:7]):
+            yield Quad(node, KGO.month, Literal(month, datatype=XSD.gYearMonth), DEFAULT)
+        if signals[a]:
+            yield Quad(node, KGO.strongSignals, integer(signals[a]), DEFAULT)
+
+
+def _facets(snap: Snapshot) -> Iterator[Quad]:
+    with_outlook = {(a, n) for a, n, _ in snap.outlooks}
+    for n, arts in sorted(snap.naming.items()):
+        kind = snap.nodes[n].type
+        if kind not in ("Category", "ContentType"):
+            continue
+        node = NamedNode(n)
+        yield Quad(node, KGO.articleCount, integer(len(arts)), DEFAULT)
+        if kind != "Category":
+            continue
+        signals: set[str] = set()
+        outlooked: set[str] = set()
+        last = ""
+        for a in arts:
+            mine = [s for s in snap.links.get(a, ()) if snap.nodes[s].type == "Signal"]
+            signals.update(mine)
+            outlooked.update(s for s in mine if (a, s) in with_outlook)
+            if mine:
+                last = max(last, snap.articles[a].date)
+        yield Quad(node, KGO.signalCount, integer(len(signals)), DEFAULT)
+        yield Quad(node, KGO.outlookSignalCount, integer(len(outlooked)), DEFAULT)
+        if last:
+            yield Quad(node, KGO.lastSignalDate, Literal(last, datatype=XSD.date), DEFAULT)
+
+
+def _signals(snap: Snapshot) -> Iterator[Quad]:
+    said: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+    for a, n, outlook in snap.outlooks:
+        if (info := snap.nodes.get(n)) and info.type == "Signal":
+            said[n].append((a, outlook))
+    for n, pairs in sorted(said.items()):
+        node = NamedNode(n)
+        yield Quad(node, KGO.outlookCount, integer(len({o for _, o in pairs})), DEFAULT)
+        yield Quad(node, KGO.outlookArticleCount, integer(len({a for a, _ in pairs})), DEFAULT)
+
+
+def _names_any(snap: Snapshot, arts: Iterable[str], kinds: frozenset[str]) -> int:
+    """How many of the articles link to a node of one of the types."""
+    return sum(1 for a in arts if not kinds.isdisjoint(snap.kinds.get(a, ())))
+
+
+def _concerns(snap: Snapshot) -> Iterator[Quad]:
+    for n, arts in sorted(snap.naming.items()):
+        if snap.nodes[n].type == "Concern":
+            yield Quad(NamedNode(n), KGO.answeringArticleCount, integer(_names_any(snap, arts, ANSWERS)), DEFAULT)
+
+
+def _clusters(snap: Snapshot) -> Iterator[Quad]:
+    techs: defaultdict[str, list[str]] = defaultdict(list)
+    for n, cs in snap.member_of.items():
+        if snap.nodes[n].type == "Technology":
+            for c in cs:
+                techs[c].append(n)
+    scrutinised = {t for ts in techs.values() for t in ts if _names_any(snap, snap.naming.get(t, ()), SCRUTINY)}
+    for c in sorted(techs):
+        node = cluster_iri(snap.base, c)
+        yield Quad(node, KGO.technologyCount, integer(len(techs[c])), DEFAULT)
+        yield Quad(node, KGO.scrutinisedTechnologyCount, integer(len(scrutinised.intersection(techs[c]))), DEFAULT)
+
+
+def tally_quads(snap: Snapshot, strong: Iterable[tuple[str, str]]) -> Iterator[Quad]:
+    """The counts of a build; `strong`: (article, node) of every mention with relevancy 5."""
+    yield from _articles(snap, strong)
+    yield from _facets(snap)
+    yield from _signals(snap)
+    yield from _concerns(snap)
+    yield from _clusters(snap)
