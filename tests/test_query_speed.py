@@ -12,8 +12,29 @@ from kg.store import BuiltGraph
 from tests.test_robust import make_corpus
 
 # The formulations these queries had before they were rewritten for speed (ontology/queries/ has the new):
-# those of UNION_ERA ran on the union of the named graphs, the rest on the default graph (before the tallies).
+# those of UNION_ERA ran on the union of the named graphs, the rest on the default graph (before the tallies;
+# gap-disagreeing-outlooks with the tie-break on ?outlook it has now).
 BEFORE = {
+    "themes-per-month": """
+SELECT ?month ?theme (COUNT(DISTINCT ?article) AS ?articles)
+WHERE {
+  ?article dcterms:date ?date ; kgo:hasTheme ?t .
+  ?t rdfs:label ?theme .
+  BIND(SUBSTR(STR(?date), 1, 7) AS ?month)
+}
+GROUP BY ?month ?theme
+ORDER BY ?month DESC(?articles) ?theme""",
+    "articles-per-category": """
+SELECT ?category ?content_type (COUNT(DISTINCT ?article) AS ?articles)
+WHERE {
+  ?article a kgo:Article ; kgo:loaded true .
+  OPTIONAL { ?article kgo:category/rdfs:label ?c }
+  OPTIONAL { ?article kgo:contentType/rdfs:label ?t }
+  BIND(COALESCE(?c, "(none)") AS ?category)
+  BIND(COALESCE(?t, "(none)") AS ?content_type)
+}
+GROUP BY ?category ?content_type
+ORDER BY DESC(?articles) ?category ?content_type""",
     "gap-disagreeing-outlooks": """
 SELECT ?signal ?label ?article ?title ?date ?source ?outlook
 WHERE {
@@ -28,7 +49,7 @@ WHERE {
   OPTIONAL { ?article dcterms:date ?date }
   OPTIONAL { ?article dcterms:source ?source }
 }
-ORDER BY ?label ?signal DESC(?date) ?article""",
+ORDER BY ?label ?signal DESC(?date) ?article ?outlook""",
     "gap-category-outlooks": """
 SELECT ?category ?label (COUNT(DISTINCT ?article) AS ?articles) (COUNT(DISTINCT ?signal) AS ?signals)
        (COUNT(DISTINCT ?with_outlook) AS ?signals_with_outlook) (MAX(COALESCE(STR(?signal_date), "")) AS ?last_signal)
