@@ -29,6 +29,7 @@ from kg.vocab import (
     RDFS,
     SEGMENTS,
     SKOS,
+    STRONG_RELEVANCY,
     TRUE,
     XSD,
     XSD_NS,
@@ -193,6 +194,7 @@ class Emitted:
     links: list[tuple[str, str]] = field(default_factory=list)  # (node IRI, link name) of the article's links
     # (entity, relevancy, name, description, change, ten-year outlook, driving force) of each Mention it owns
     sources: list[tuple[str, int | None, str, str, str, str, str]] = field(default_factory=list)
+    strong: list[tuple[str, str]] = field(default_factory=list)  # (Mention, entity) of each with relevancy 5
     describes: bool = True  # whether this document describes its Article (the most recent of its copies)
     counts: dict[str, int] = field(default_factory=dict)  # nodes of this document by type (Mention, ...)
 
@@ -347,6 +349,8 @@ class _Emitter:
             self.row(row, m, ent)
             self.out.sources.append((ent, row.relevancy, row.name, as_literal(row.description),
                                      as_literal(row.change), as_literal(row.ten_year), as_literal(row.driving_force)))
+            if row.relevancy == STRONG_RELEVANCY:
+                self.out.strong.append((m, ent))
 
     def row(self, row: Row, m: str, ent: str) -> None:
         add = self.add

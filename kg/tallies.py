@@ -1,7 +1,7 @@
 """Counts the named queries would otherwise make over the whole graph at every call, made once per build from
 its snapshot and written as default-graph quads: a build's graph never changes, so a count stays true.
 
-- articles: kgo:month (of the page date) and kgo:strongSignals (mentions of signals with relevancy 5);
+- articles: kgo:month (of the page date) and kgo:strongSignal (to each mention of a signal with relevancy 5);
 - categories and content types: kgo:articleCount; categories also kgo:signalCount, kgo:outlookSignalCount and
   kgo:lastSignalDate (what gap-category-outlooks reports);
 - signals: kgo:outlookCount and kgo:outlookArticleCount (gap-disagreeing-outlooks);
@@ -12,7 +12,7 @@ its snapshot and written as default-graph quads: a build's graph never changes, 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -27,14 +27,17 @@ ANSWERS = frozenset({"Behavior", "Issue"})  # what answers a concern
 _MONTH = re.compile(r"\d{4}-\d{2}")
 
 
-def _articles(snap: Snapshot, strong: Iterable[tuple[str, str]]) -> Iterator[Quad]:
-    signals = Counter(a for a, n in strong if (info := snap.nodes.get(n)) and info.type == "Signal")
+def _articles(snap: Snapshot, strong: Iterable[tuple[str, str, str]]) -> Iterator[Quad]:
+    signals: defaultdict[str, list[str]] = defaultdict(list)
+    for a, m, n in strong:
+        if (info := snap.nodes.get(n)) and info.type == "Signal":
+            signals[a].append(m)
     for a in sorted(snap.articles):
         node = NamedNode(a)
         if _MONTH.fullmatch(month := snap.articles[a].date[:7]):
             yield Quad(node, KGO.month, Literal(month, datatype=XSD.gYearMonth), DEFAULT)
-        if signals[a]:
-            yield Quad(node, KGO.strongSignals, integer(signals[a]), DEFAULT)
+        for m in sorted(signals.get(a, ())):
+            yield Quad(node, KGO.strongSignal, NamedNode(m), DEFAULT)
 
 
 def _facets(snap: Snapshot) -> Iterator[Quad]:
@@ -97,8 +100,8 @@ def _clusters(snap: Snapshot) -> Iterator[Quad]:
         yield Quad(node, KGO.scrutinisedTechnologyCount, integer(len(scrutinised.intersection(techs[c]))), DEFAULT)
 
 
-def tally_quads(snap: Snapshot, strong: Iterable[tuple[str, str]]) -> Iterator[Quad]:
-    """The counts of a build; `strong`: (article, node) of every mention with relevancy 5."""
+def tally_quads(snap: Snapshot, strong: Iterable[tuple[str, str, str]]) -> Iterator[Quad]:
+    """The counts of a build; `strong`: (article, Mention, node) of every mention with relevancy 5."""
     yield from _articles(snap, strong)
     yield from _facets(snap)
     yield from _signals(snap)

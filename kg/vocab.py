@@ -183,7 +183,7 @@ class KGO(Namespace):
     Latent: NamedNode
     # tallies (kg/tallies.py)
     month: NamedNode
-    strongSignals: NamedNode
+    strongSignal: NamedNode
     signalCount: NamedNode
     outlookSignalCount: NamedNode
     lastSignalDate: NamedNode

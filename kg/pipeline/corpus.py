@@ -53,7 +53,7 @@ class Corpus:
     emitted: int = 0
     tmp: tempfile.TemporaryDirectory[str] | None = None  # the cache, when the build keeps none
     outlooks: list[tuple[str, str, str]] = field(default_factory=list)  # (article, entity, 10-year outlook)
-    strong: list[tuple[str, str]] = field(default_factory=list)  # (article, entity) of each relevancy-5 mention
+    strong: list[tuple[str, str, str]] = field(default_factory=list)  # (article, Mention, entity), relevancy 5
 
     @functools.cached_property
     def article_labels(self) -> dict[str, str]:

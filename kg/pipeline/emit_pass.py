@@ -17,7 +17,7 @@ from kg.pipeline.workers import Progress, run
 from kg.project import DEFAULT_WEIGHT, Link
 from kg.rdf import Minter, as_literal, document_quads
 from kg.turtle import TurtleWriter
-from kg.vocab import STRONG_RELEVANCY, output_prefixes
+from kg.vocab import output_prefixes
 
 __all__ = ["Emissions", "EmitContext", "emit_all", "emit_document", "emit_key", "strip_prefixes"]
 
@@ -93,6 +93,7 @@ def emit_document(doc: Document, ctx: EmitContext, others: list[Document] | None
         "summary": as_literal(doc.summary) if emitted.describes else "",
         "texts": mention_texts(doc, ctx.slugs),
         "closest": emitted.closest,
+        "strong": emitted.strong,
         "problems": emitted.problems,
         "triples": len(emitted.triples),
         "counts": emitted.counts,
@@ -142,7 +143,7 @@ class Emissions:
     counts: Counter[str] = field(default_factory=Counter)
     emitted: int = 0  # documents whose RDF was made in this build
     outlooks: list[tuple[str, str, str]] = field(default_factory=list)  # (article, entity, 10-year outlook)
-    strong: list[tuple[str, str]] = field(default_factory=list)  # (article, entity) of each relevancy-5 mention
+    strong: list[tuple[str, str, str]] = field(default_factory=list)  # (article, Mention, entity), relevancy 5
 
 
 def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matcher: MentionMatcher, workers: int,
@@ -167,11 +168,8 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
         article = c["article"]
         out.links.extend((article, sys.intern(b), kind, w) for _, b, kind, w in c["links"])
         out.closest.extend(c["closest"])
-        for e, relevancy, *texts in c["sources"]:
-            if texts[3]:
-                out.outlooks.append((article, e, texts[3]))
-            if relevancy == STRONG_RELEVANCY:
-                out.strong.append((article, e))
+        out.outlooks.extend((article, e, texts[3]) for e, _, *texts in c["sources"] if texts[3])
+        out.strong.extend((article, m, e) for m, e in c["strong"])
         out.problems.extend(c["problems"])
         out.triples += c["triples"]
         out.counts.update(c["counts"])
