@@ -6,7 +6,9 @@ its snapshot and written as default-graph quads: a build's graph never changes, 
   kgo:lastSignalDate (what gap-category-outlooks reports);
 - signals: kgo:outlookCount and kgo:outlookArticleCount (gap-disagreeing-outlooks);
 - concerns: kgo:answeringArticleCount (gap-unanswered-concerns);
-- clusters: kgo:technologyCount and kgo:scrutinisedTechnologyCount (gap-unscrutinised-clusters).
+- clusters: kgo:technologyCount and kgo:scrutinisedTechnologyCount (gap-unscrutinised-clusters);
+- every node a mention gives a relevancy: kgo:maxRelevancy and kgo:meanRelevancy (top-concerns,
+  top-technologies), over the mentions that give one.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from decimal import ROUND_HALF_UP, Decimal
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.snapshot import Snapshot
 from kg.vocab import DEFAULT, KGO, XSD, cluster_iri, integer
 
-__all__ = ["ANSWERS", "SCRUTINY", "tally_quads"]
+__all__ = ["ANSWERS", "SCRUTINY", "decimal_text", "tally_quads"]
 
 SCRUTINY = frozenset({"Concern", "Issue"})  # what an article must name for its technologies to be scrutinised
 ANSWERS = frozenset({"Behavior", "Issue"})  # what answers a concern
@@ -100,9 +103,26 @@ def _clusters(snap: Snapshot) -> Iterator[Quad]:
         yield Quad(node, KGO.scrutinisedTechnologyCount, integer(len(scrutinised.intersection(techs[c]))), DEFAULT)
 
 
-def tally_quads(snap: Snapshot, strong: Iterable[tuple[str, str, str]]) -> Iterator[Quad]:
-    """The counts of a build; `strong`: (article, Mention, node) of every mention with relevancy 5."""
+def _relevancy(relevancy: dict[str, list[int]]) -> Iterator[Quad]:
+    for n in sorted(relevancy):
+        total, count, top = relevancy[n]
+        node = NamedNode(n)
+        yield Quad(node, KGO.maxRelevancy, integer(top), DEFAULT)
+        yield Quad(node, KGO.meanRelevancy, Literal(decimal_text(total, count), datatype=XSD.decimal), DEFAULT)
+
+
+def decimal_text(total: int, count: int) -> str:
+    """total / count rounded half up to two decimals, as a canonical xsd:decimal ("3.45", "4.0")."""
+    text = format((Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), ROUND_HALF_UP), "f").rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def tally_quads(snap: Snapshot, strong: Iterable[tuple[str, str, str]], relevancy: dict[str, list[int]]
+                ) -> Iterator[Quad]:
+    """The counts of a build; `strong`: (article, Mention, node) of every mention with relevancy 5;
+    `relevancy`: node -> [sum, count, max] of the relevancies its mentions give."""
     yield from _articles(snap, strong)
+    yield from _relevancy(relevancy)
     yield from _facets(snap)
     yield from _signals(snap)
     yield from _concerns(snap)

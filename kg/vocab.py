@@ -192,6 +192,8 @@ class KGO(Namespace):
     answeringArticleCount: NamedNode
     technologyCount: NamedNode
     scrutinisedTechnologyCount: NamedNode
+    maxRelevancy: NamedNode
+    meanRelevancy: NamedNode
 
 
 class RDF(Namespace):
@@ -236,6 +238,7 @@ class XSD(Namespace):
     _NS = XSD_NS
     integer: NamedNode
     double: NamedNode
+    decimal: NamedNode
     date: NamedNode
     gYearMonth: NamedNode
     boolean: NamedNode

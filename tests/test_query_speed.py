@@ -14,6 +14,25 @@ from tests.test_robust import make_corpus
 # The formulations these queries had before they were rewritten for speed (ontology/queries/ has the new):
 # those of UNION_ERA ran on the union of the named graphs, the rest on the default graph (before the tallies).
 BEFORE = {
+    "bridge-nodes": """
+SELECT ?label ?type ?betweenness ?participation ?cluster
+WHERE {
+  ?node kgo:participation ?participation ; kgo:betweenness ?betweenness ; rdfs:label ?label ; a ?type ;
+        kgo:inCluster ?c .
+  ?c kgo:level 0 ; rdfs:label ?cluster .
+  FILTER(?participation >= 0.3)
+}
+ORDER BY DESC(?betweenness) ?label
+LIMIT 20""",
+    "new-this-quarter": """
+SELECT ?node ?type ?label ?first_seen ?articles ?trend
+WHERE {
+  VALUES ?since { "2025-07-01"^^xsd:date }
+  ?node kgo:firstSeen ?first_seen ; kgo:articleCount ?articles ; rdfs:label ?label ; a ?type .
+  FILTER(STRSTARTS(STR(?type), STR(kgo:)) && ?first_seen >= ?since)
+  OPTIONAL { ?node kgo:trend ?t BIND(LCASE(STRAFTER(STR(?t), "#")) AS ?trend) }
+}
+ORDER BY DESC(?articles) ?first_seen ?node""",
     "themes-per-month": """
 SELECT ?month ?theme (COUNT(DISTINCT ?article) AS ?articles)
 WHERE {
@@ -231,7 +250,13 @@ def test_the_default_graph_is_the_union(generated: BuiltGraph) -> None:
 @pytest.mark.parametrize("name", sorted(BEFORE))
 def test_rewritten_queries_give_the_rows_they_gave(generated: BuiltGraph, name: str) -> None:
     new, before = same_rows_as_before(generated, name)
-    assert new == before
+    if name.startswith("top-"):  # the relevancy is a tally now, over the mentions that give one: where a
+        # mention gave none, MAX and AVG over the group were unbound (an error in Oxigraph's aggregates)
+        assert [r[:-1] for r in new] == [r[:-1] for r in before]
+        assert all(b[-1] is None or a[-1] == b[-1] for a, b in zip(new, before, strict=True))
+        assert sum(b[-1] is None for b in before) < len(before) and all(a[-1] is not None for a in new)
+    else:
+        assert new == before
     if name.startswith("top-"):
         assert len(new) == 25
 

@@ -109,7 +109,7 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
     tail += time_quads
     lap("trends")
     snap = build_snapshot(corpus, tail, corpus.links, trends)
-    tail += tally_quads(snap, corpus.strong)
+    tail += tally_quads(snap, corpus.strong, corpus.relevancy)
     lap("tallies")
     tail.sort(key=lambda q: cast(NamedNode, q.subject).value)  # stable: one block per subject
     result.nodes = count_nodes(corpus, tail)

@@ -54,6 +54,7 @@ class Corpus:
     tmp: tempfile.TemporaryDirectory[str] | None = None  # the cache, when the build keeps none
     outlooks: list[tuple[str, str, str]] = field(default_factory=list)  # (article, entity, 10-year outlook)
     strong: list[tuple[str, str, str]] = field(default_factory=list)  # (article, Mention, entity), relevancy 5
+    relevancy: dict[str, list[int]] = field(default_factory=dict)  # entity -> [sum, count, max] of relevancies
 
     @functools.cached_property
     def article_labels(self) -> dict[str, str]:
@@ -152,7 +153,8 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
     timings["rdf"] = time.perf_counter() - clock
     return Corpus(base, summaries, parsed.skipped, res, articles.canonical, emissions.ekeys, emissions.links,
                   emissions.closest, emissions.triples, emissions.counts, problems, merges, cache, parsed.doc_keys,
-                  parsed.parsed, emissions.emitted, tmp, emissions.outlooks, emissions.strong)
+                  parsed.parsed, emissions.emitted, tmp, emissions.outlooks, emissions.strong,
+                  emissions.relevancy)
 
 
 def corpus_level(corpus: Corpus) -> tuple[list[Quad], dict[str, dict[str, int]]]:

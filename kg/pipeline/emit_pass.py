@@ -144,6 +144,7 @@ class Emissions:
     emitted: int = 0  # documents whose RDF was made in this build
     outlooks: list[tuple[str, str, str]] = field(default_factory=list)  # (article, entity, 10-year outlook)
     strong: list[tuple[str, str, str]] = field(default_factory=list)  # (article, Mention, entity), relevancy 5
+    relevancy: dict[str, list[int]] = field(default_factory=dict)  # entity -> [sum, count, max] of relevancies
 
 
 def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matcher: MentionMatcher, workers: int,
@@ -168,7 +169,16 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
         article = c["article"]
         out.links.extend((article, sys.intern(b), kind, w) for _, b, kind, w in c["links"])
         out.closest.extend(c["closest"])
-        out.outlooks.extend((article, e, texts[3]) for e, _, *texts in c["sources"] if texts[3])
+        for e, r, *texts in c["sources"]:
+            if texts[3]:
+                out.outlooks.append((article, e, texts[3]))
+            if r != "":
+                if (acc := out.relevancy.get(e)) is None:
+                    out.relevancy[e] = [r, 1, r]
+                else:
+                    acc[0] += r
+                    acc[1] += 1
+                    acc[2] = max(acc[2], r)
         out.strong.extend((article, m, e) for m, e in c["strong"])
         out.problems.extend(c["problems"])
         out.triples += c["triples"]

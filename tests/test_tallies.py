@@ -1,0 +1,44 @@
+"""kg/tallies.py: the counts written at build time are those SPARQL gives over the graph."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kg.sparql import run_local
+from kg.store import BuiltGraph
+from kg.tallies import decimal_text
+from tests.test_query_speed import generated  # noqa: F401  # the fixture
+
+
+@pytest.mark.parametrize(("total", "count", "text"), [(7, 2, "3.5"), (8, 2, "4.0"), (10, 3, "3.33"),
+                                                      (41, 12, "3.42"), (1, 8, "0.13"), (5, 1, "5.0")])
+def test_decimal_text(total: int, count: int, text: str) -> None:
+    assert decimal_text(total, count) == text
+    assert Decimal(text) == (Decimal(total) / count).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+
+
+def test_relevancy_tallies_are_the_mentions(generated: BuiltGraph) -> None:  # noqa: F811
+    """kgo:maxRelevancy and kgo:meanRelevancy of every node equal MAX and AVG over its mentions giving one."""
+    store = generated.store()
+    counted = {(str(r[0]), int(r[1].value), Decimal(r[2].value)) for r in run_local(store, """
+        SELECT ?n (MAX(?r) AS ?top) (ROUND(AVG(?r) * 100) / 100 AS ?mean)
+        WHERE { ?m kgo:entity ?n ; kgo:relevancy ?r } GROUP BY ?n""").rows}  # type: ignore[union-attr]
+    tallied = {(str(r[0]), int(r[1].value), Decimal(r[2].value)) for r in run_local(store, """
+        SELECT ?n ?top ?mean WHERE { ?n kgo:maxRelevancy ?top ; kgo:meanRelevancy ?mean }""").rows}  # type: ignore[union-attr]
+    assert len(counted) > 100 and tallied == counted
+
+
+def test_category_and_cluster_tallies(generated: BuiltGraph) -> None:  # noqa: F811
+    store = generated.store()
+    articles = dict((str(r[0]), int(r[1].value)) for r in run_local(store, """
+        SELECT ?c (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a kgo:category ?c } GROUP BY ?c""").rows)  # type: ignore[union-attr]
+    tallied = dict((str(r[0]), int(r[1].value)) for r in run_local(store, """
+        SELECT ?c ?n WHERE { ?c a kgo:Category ; kgo:articleCount ?n }""").rows)  # type: ignore[union-attr]
+    assert articles and tallied == articles
+    techs = dict((str(r[0]), int(r[1].value)) for r in run_local(store, """
+        SELECT ?c (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t kgo:inCluster ?c ; a kgo:Technology } GROUP BY ?c""").rows)  # type: ignore[union-attr]
+    tallied = dict((str(r[0]), int(r[1].value)) for r in run_local(store, """
+        SELECT ?c ?n WHERE { ?c kgo:technologyCount ?n }""").rows)  # type: ignore[union-attr]
+    assert techs and tallied == techs
