@@ -29,7 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import HERE, corpus
 
-STAGES = {"parse": "read+parse", "rdf": "RDF", "analytics": "analytics", "serialize": "serialise", "html": "HTML"}
+STAGES = {"parse": "read+parse", "rdf.resolve": "RDF: resolution", "rdf.emit": "RDF: emission",
+          "rdf": "RDF (in all)", "analytics": "analytics", "trends": "trends", "tallies": "snapshot and tallies",
+          "serialize": "serialise", "html": "HTML", "commit": "switch-in"}
 
 # Runs one kg build in a fresh interpreter, sampling the RSS of the process tree, and prints JSON.
 _RUNNER = textwrap.dedent("""
@@ -109,7 +111,8 @@ def table(results: dict) -> str:
     lines = ["| documents | stage | seconds (median) | peak memory (MB) |", "|---:|---|---:|---:|"]
     for size, r in results["kg"].items():
         for name, s in r["stages"].items():
-            lines.append(f"| {int(size):,} | {name} | {s['seconds']:.2f} | {s['peak_mb']:,} |")
+            peak = f"{s['peak_mb']:,}" if s["peak_mb"] else "–"  # sampled per progress stage: not for all
+            lines.append(f"| {int(size):,} | {name} | {s['seconds']:.2f} | {peak} |")
         lines.append(f"| {int(size):,} | **total** | **{r['total_s']:.2f}** ({r['total_min_s']:.2f}-"
                      f"{r['total_max_s']:.2f}) | **{r['peak_mb']:,}** |")
     if "plain" in results:
