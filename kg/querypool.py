@@ -13,10 +13,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
+
+import pyoxigraph
 
 from kg.errors import KgError
 from kg.protocol import TEXT, Request, answer
+from kg.store import load_graph
 from kg.vocab import DEFAULT_BASE
 
 __all__ = ["Answer", "Limits", "QueryPool", "ResultCache"]
@@ -41,17 +45,11 @@ class Limits:
 
 def _worker(conn: Connection, store_path: str | None, trig: str, base: str) -> None:
     """Answer (Request, max_rows) messages on a read-only store until the pipe closes."""
-    import pyoxigraph
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         if store_path:
             store = pyoxigraph.Store.read_only(store_path)
         else:
-            from pathlib import Path
-
-            from kg.store import load_graph
-
             store = pyoxigraph.Store()
             load_graph(store, Path(trig))
     except (OSError, ValueError) as exc:
@@ -161,6 +159,10 @@ class QueryPool:
         self.retired = False
         for _ in range(max(1, limits.workers)):
             self._start_one()
+
+    def idle(self) -> int:
+        """How many workers wait for a query now."""
+        return self._idle.qsize()
 
     def _start_one(self) -> bool:
         try:

@@ -124,9 +124,9 @@ def test_ask_never_waits_behind_slow_queries(endpoint: Endpoint) -> None:
     for t in slow:
         t.start()
     deadline = time.monotonic() + 5
-    while endpoint.live.pool._idle.qsize() and time.monotonic() < deadline:  # until both workers are busy
+    while endpoint.live.pool.idle() and time.monotonic() < deadline:  # until both workers are busy
         time.sleep(0.01)
-    assert endpoint.live.pool._idle.qsize() == 0
+    assert endpoint.live.pool.idle() == 0
     start = time.monotonic()
     status, _, body = get(endpoint, "ASK { ?s a <https://w3id.org/signals-kg/ontology#Article> }",
                           accept="application/sparql-results+json")
