@@ -26,7 +26,7 @@ from numba import njit
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import ArpackNoConvergence, eigs
 
-from kg.louvain import louvain_partitions
+from kg.louvain import edge_lists, louvain_partitions
 
 __all__ = [
     "BETWEENNESS_SAMPLES",
@@ -159,13 +159,7 @@ def betweenness(g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_
 def adjacency(g: nx.Graph, weight: str = "weight") -> tuple[list[Any], Any]:
     """The vertices of g and its weighted adjacency matrix (CSR, symmetric), as networkx's
     to_scipy_sparse_array(g, weight=weight, dtype=float) makes it."""
-    nodes = list(g)
-    index = {v: i for i, v in enumerate(nodes)}
-    src, dst, w = [], [], []
-    for u, v, x in g.edges(data=weight, default=1):
-        src.append(index[u])
-        dst.append(index[v])
-        w.append(x)
+    nodes, src, dst, w = edge_lists(g, weight)
     r, c, d = np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), np.array(w, dtype=float)
     off = r != c
     rows, cols = np.concatenate([r, c[off]]), np.concatenate([c, r[off]])

@@ -19,7 +19,7 @@ import networkx as nx
 import numpy as np
 from numba import njit
 
-__all__ = ["louvain_partitions"]
+__all__ = ["edge_lists", "louvain_partitions"]
 
 _INT = np.int64
 
@@ -123,19 +123,25 @@ class _Level:
         self.src, self.dst, self.w = row_of[forward], self.indices[forward], self.weights[forward]
 
 
-def _integer_edges(g: nx.Graph, weight: str) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray] | None:
-    """The vertices and the edges of g in EdgeView order with integer weights, or None if a weight is not one."""
+def edge_lists(g: nx.Graph, weight: str = "weight") -> tuple[list[Any], list[int], list[int], list[Any]]:
+    """The vertices of g, and its edges in EdgeView order: end indices and weights (1 where missing)."""
     nodes = list(g)
     index = {v: i for i, v in enumerate(nodes)}
     src: list[int] = []
     dst: list[int] = []
-    w: list[int] = []
+    w: list[Any] = []
     for u, v, x in g.edges(data=weight, default=1):
-        if not isinstance(x, int | np.integer) or isinstance(x, bool):
-            return None
         src.append(index[u])
         dst.append(index[v])
-        w.append(int(x))
+        w.append(x)
+    return nodes, src, dst, w
+
+
+def _integer_edges(g: nx.Graph, weight: str) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray] | None:
+    """The vertices and the edges of g in EdgeView order with integer weights, or None if a weight is not one."""
+    nodes, src, dst, w = edge_lists(g, weight)
+    if not all(isinstance(x, int | np.integer) and not isinstance(x, bool) for x in w):
+        return None
     return nodes, np.array(src, dtype=_INT), np.array(dst, dtype=_INT), np.array(w, dtype=_INT)
 
 
