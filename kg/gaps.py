@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from kg.snapshot import Snapshot
-from kg.tallies import ANSWERS, SCRUTINY
+from kg.tallies import ANSWERS, SCRUTINY, category_signals
 from kg.trends import period_of
 
 __all__ = ["QUERIES", "RECENT", "Gaps", "gaps"]
@@ -89,7 +89,7 @@ def _unanswered(snap: Snapshot) -> list[dict[str, Any]]:
 
 
 def _categories(snap: Snapshot, recent: int) -> list[dict[str, Any]]:
-    with_outlook = {(a, n) for a, n, _ in snap.outlooks if snap.nodes.get(n) and snap.nodes[n].type == "Signal"}
+    with_outlook = {(a, n) for a, n, _ in snap.outlooks}
     span = snap.trends.periods if snap.trends.period == "month" else []  # the months of the usable dates
     since = span[-min(recent, len(span))] if span and recent else ""
     rows: list[dict[str, Any]] = []
@@ -97,15 +97,7 @@ def _categories(snap: Snapshot, recent: int) -> list[dict[str, Any]]:
         info = snap.nodes[n]
         if info.type != "Category":
             continue
-        signals: set[str] = set()
-        outlooked: set[str] = set()
-        last = ""
-        for a in arts:
-            mine = [s for s in snap.links.get(a, ()) if snap.nodes[s].type == "Signal"]
-            signals.update(mine)
-            outlooked.update(s for s in mine if (a, s) in with_outlook)
-            if mine and snap.articles[a].date > last:
-                last = snap.articles[a].date
+        signals, outlooked, last = category_signals(snap, arts, with_outlook)
         flags = []
         if not signals:
             flags.append("no signal")

@@ -23,7 +23,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kg.snapshot import Snapshot
 from kg.vocab import DEFAULT, KGO, XSD, cluster_iri, integer
 
-__all__ = ["ANSWERS", "SCRUTINY", "decimal_text", "tally_quads"]
+__all__ = ["ANSWERS", "SCRUTINY", "category_signals", "decimal_text", "tally_quads"]
 
 SCRUTINY = frozenset({"Concern", "Issue"})  # what an article must name for its technologies to be scrutinised
 ANSWERS = frozenset({"Behavior", "Issue"})  # what answers a concern
@@ -43,6 +43,22 @@ def _articles(snap: Snapshot, strong: Iterable[tuple[str, str, str]]) -> Iterato
             yield Quad(node, KGO.strongSignal, NamedNode(m), DEFAULT)
 
 
+def category_signals(snap: Snapshot, arts: Iterable[str], with_outlook: set[tuple[str, str]]
+                     ) -> tuple[set[str], set[str], str]:
+    """Of a category's articles: the signals they name, those of them to which one of them gives an outlook
+    (`with_outlook`: (article, node) pairs), and the last page date of one naming a signal ("" if none)."""
+    signals: set[str] = set()
+    outlooked: set[str] = set()
+    last = ""
+    for a in arts:
+        mine = [s for s in snap.links.get(a, ()) if snap.nodes[s].type == "Signal"]
+        signals.update(mine)
+        outlooked.update(s for s in mine if (a, s) in with_outlook)
+        if mine:
+            last = max(last, snap.articles[a].date)
+    return signals, outlooked, last
+
+
 def _facets(snap: Snapshot) -> Iterator[Quad]:
     with_outlook = {(a, n) for a, n, _ in snap.outlooks}
     for n, arts in sorted(snap.naming.items()):
@@ -53,15 +69,7 @@ def _facets(snap: Snapshot) -> Iterator[Quad]:
         yield Quad(node, KGO.articleCount, integer(len(arts)), DEFAULT)
         if kind != "Category":
             continue
-        signals: set[str] = set()
-        outlooked: set[str] = set()
-        last = ""
-        for a in arts:
-            mine = [s for s in snap.links.get(a, ()) if snap.nodes[s].type == "Signal"]
-            signals.update(mine)
-            outlooked.update(s for s in mine if (a, s) in with_outlook)
-            if mine:
-                last = max(last, snap.articles[a].date)
+        signals, outlooked, last = category_signals(snap, arts, with_outlook)
         yield Quad(node, KGO.signalCount, integer(len(signals)), DEFAULT)
         yield Quad(node, KGO.outlookSignalCount, integer(len(outlooked)), DEFAULT)
         if last:

@@ -13,6 +13,14 @@ from tests.test_robust import make_corpus
 
 # The formulations these queries had before they were rewritten for speed (ontology/queries/ has the new):
 # those of UNION_ERA ran on the union of the named graphs, the rest on the default graph (before the tallies).
+_UNSCRUTINISED = """
+SELECT ?cluster ?level ?label ?parent (COUNT(?tech) AS ?technologies)
+       (GROUP_CONCAT(?tech_label; SEPARATOR=" | ") AS ?members)
+WHERE {
+  ?cluster a kgo:Cluster ; kgo:level ?level ; rdfs:label ?label .
+  OPTIONAL { ?cluster kgo:parentCluster ?parent }
+  ?tech kgo:inCluster ?cluster ; a kgo:Technology ; rdfs:label ?tech_label .
+"""  # the clusters and their technologies, in both former texts
 BEFORE = {
     "bridge-nodes": """
 SELECT ?label ?type ?betweenness ?participation ?cluster
@@ -80,13 +88,7 @@ WHERE {
 }
 GROUP BY ?concern ?label
 ORDER BY DESC(?articles) ?label ?concern""",
-    "gap-unscrutinised-clusters@minus": """
-SELECT ?cluster ?level ?label ?parent (COUNT(?tech) AS ?technologies)
-       (GROUP_CONCAT(?tech_label; SEPARATOR=" | ") AS ?members)
-WHERE {
-  ?cluster a kgo:Cluster ; kgo:level ?level ; rdfs:label ?label .
-  OPTIONAL { ?cluster kgo:parentCluster ?parent }
-  ?tech kgo:inCluster ?cluster ; a kgo:Technology ; rdfs:label ?tech_label .
+    "gap-unscrutinised-clusters@minus": _UNSCRUTINISED + """\
   MINUS {  # a cluster with any technology an article scrutinises (names with a concern or an issue)
     ?t kgo:inCluster ?cluster ; a kgo:Technology .
     ?a kgo:hasTechnology ?t .
@@ -146,13 +148,7 @@ WHERE {
 }
 GROUP BY ?concern ?label
 ORDER BY DESC(?articles) ?label ?concern""",
-    "gap-unscrutinised-clusters": """
-SELECT ?cluster ?level ?label ?parent (COUNT(?tech) AS ?technologies)
-       (GROUP_CONCAT(?tech_label; SEPARATOR=" | ") AS ?members)
-WHERE {
-  ?cluster a kgo:Cluster ; kgo:level ?level ; rdfs:label ?label .
-  OPTIONAL { ?cluster kgo:parentCluster ?parent }
-  ?tech kgo:inCluster ?cluster ; a kgo:Technology ; rdfs:label ?tech_label .
+    "gap-unscrutinised-clusters": _UNSCRUTINISED + """\
   BIND(EXISTS { ?a kgo:hasTechnology ?tech . ?a kgo:hasConcern|kgo:hasIssue ?answer } AS ?scrutinised)
 }
 GROUP BY ?cluster ?level ?label ?parent
