@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from kg.snapshot import Snapshot
-from kg.tallies import ANSWERS, SCRUTINY, category_signals
+from kg.tallies import ANSWERS, articles_naming, category_signals, cluster_technologies
 from kg.trends import period_of
 
 __all__ = ["QUERIES", "RECENT", "Gaps", "gaps"]
@@ -52,20 +52,9 @@ def _article(snap: Snapshot, iri: str) -> dict[str, str]:
             "source": a.source if a else ""}
 
 
-def _names_any(snap: Snapshot, arts: list[str], kinds: frozenset[str]) -> bool:
-    """Whether one of the articles links to a node of one of the types."""
-    return any(not kinds.isdisjoint(snap.kinds.get(a, ())) for a in arts)
-
-
 def _unscrutinised(snap: Snapshot) -> list[dict[str, Any]]:
     naming = snap.naming
-    scrutinised = {n for n, i in snap.nodes.items() if i.type == "Technology"
-                   and _names_any(snap, naming.get(n, []), SCRUTINY)}
-    techs: dict[str, list[str]] = defaultdict(list)
-    for n, cs in snap.member_of.items():
-        if snap.nodes[n].type == "Technology":
-            for c in cs:
-                techs[c].append(n)
+    techs, scrutinised = cluster_technologies(snap)
     found = {c for c, ts in techs.items() if not scrutinised.intersection(ts)}
     rows: list[dict[str, Any]] = []
     for c in sorted(found, key=lambda c: (snap.clusters[c].level, -len(techs[c]), c)):
@@ -82,7 +71,7 @@ def _unanswered(snap: Snapshot) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for n, arts in snap.naming.items():
         info = snap.nodes[n]
-        if info.type == "Concern" and not _names_any(snap, arts, ANSWERS):
+        if info.type == "Concern" and not articles_naming(snap, arts, ANSWERS):
             rows.append({"iri": n, "label": info.label, "articles": arts})
     rows.sort(key=lambda r: (-len(r["articles"]), r["label"], r["iri"]))
     return rows

@@ -23,7 +23,8 @@ from pyoxigraph import Literal, NamedNode, Quad
 from kg.snapshot import Snapshot
 from kg.vocab import DEFAULT, KGO, XSD, cluster_iri, integer
 
-__all__ = ["ANSWERS", "SCRUTINY", "category_signals", "decimal_text", "tally_quads"]
+__all__ = ["ANSWERS", "SCRUTINY", "articles_naming", "category_signals", "cluster_technologies", "decimal_text",
+           "tally_quads"]
 
 SCRUTINY = frozenset({"Concern", "Issue"})  # what an article must name for its technologies to be scrutinised
 ANSWERS = frozenset({"Behavior", "Issue"})  # what answers a concern
@@ -87,24 +88,32 @@ def _signals(snap: Snapshot) -> Iterator[Quad]:
         yield Quad(node, KGO.outlookArticleCount, integer(len({a for a, _ in pairs})), DEFAULT)
 
 
-def _names_any(snap: Snapshot, arts: Iterable[str], kinds: frozenset[str]) -> int:
+def articles_naming(snap: Snapshot, arts: Iterable[str], kinds: frozenset[str]) -> int:
     """How many of the articles link to a node of one of the types."""
     return sum(1 for a in arts if not kinds.isdisjoint(snap.kinds.get(a, ())))
 
 
-def _concerns(snap: Snapshot) -> Iterator[Quad]:
-    for n, arts in sorted(snap.naming.items()):
-        if snap.nodes[n].type == "Concern":
-            yield Quad(NamedNode(n), KGO.answeringArticleCount, integer(_names_any(snap, arts, ANSWERS)), DEFAULT)
-
-
-def _clusters(snap: Snapshot) -> Iterator[Quad]:
+def cluster_technologies(snap: Snapshot) -> tuple[dict[str, list[str]], set[str]]:
+    """Cluster id -> its member technologies (of any level), and the technologies some article names together
+    with a concern or an issue."""
     techs: defaultdict[str, list[str]] = defaultdict(list)
     for n, cs in snap.member_of.items():
         if snap.nodes[n].type == "Technology":
             for c in cs:
                 techs[c].append(n)
-    scrutinised = {t for ts in techs.values() for t in ts if _names_any(snap, snap.naming.get(t, ()), SCRUTINY)}
+    members = {t for ts in techs.values() for t in ts}
+    return dict(techs), {t for t in members if articles_naming(snap, snap.naming.get(t, ()), SCRUTINY)}
+
+
+def _concerns(snap: Snapshot) -> Iterator[Quad]:
+    for n, arts in sorted(snap.naming.items()):
+        if snap.nodes[n].type == "Concern":
+            yield Quad(NamedNode(n), KGO.answeringArticleCount, integer(articles_naming(snap, arts, ANSWERS)),
+                       DEFAULT)
+
+
+def _clusters(snap: Snapshot) -> Iterator[Quad]:
+    techs, scrutinised = cluster_technologies(snap)
     for c in sorted(techs):
         node = cluster_iri(snap.base, c)
         yield Quad(node, KGO.technologyCount, integer(len(techs[c])), DEFAULT)
