@@ -81,10 +81,14 @@ def emit_document(doc: Document, ctx: EmitContext, others: list[Document] | None
     writer = _writer(ctx.base)
     trig = writer.block(emitted.triples, emitted.graph).encode()
     article = mint.article_iri(ctx.canonical.get(doc.doc_id, doc.doc_id))
-    weights: dict[str, int] = {}
-    for entity, relevancy, *_ in emitted.sources:
-        if relevancy is not None:
-            weights[entity] = max(weights.get(entity, 0), relevancy)
+    relevancy: dict[str, list[int]] = {}  # entity -> [sum, count, max] of the relevancies its mentions give
+    for entity, r, *_ in emitted.sources:
+        if r is not None:
+            if (acc := relevancy.get(entity)) is None:
+                relevancy[entity] = [r, 1, r]
+            else:
+                acc[0], acc[1], acc[2] = acc[0] + r, acc[1] + 1, max(acc[2], r)
+    weights = {entity: acc[2] for entity, acc in relevancy.items()}
     merged = article.rsplit("/", 1)[-1] in ctx.merged
     compact = {
         "article": article,
@@ -94,6 +98,7 @@ def emit_document(doc: Document, ctx: EmitContext, others: list[Document] | None
         "texts": mention_texts(doc, ctx.slugs),
         "closest": emitted.closest,
         "strong": emitted.strong,
+        "relevancy": relevancy,
         "problems": emitted.problems,
         "triples": len(emitted.triples),
         "counts": emitted.counts,
@@ -169,16 +174,12 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
         article = c["article"]
         out.links.extend((article, sys.intern(b), kind, w) for _, b, kind, w in c["links"])
         out.closest.extend(c["closest"])
-        for e, r, *texts in c["sources"]:
-            if texts[3]:
-                out.outlooks.append((article, e, texts[3]))
-            if r != "":
-                if (acc := out.relevancy.get(e)) is None:
-                    out.relevancy[e] = [r, 1, r]
-                else:
-                    acc[0] += r
-                    acc[1] += 1
-                    acc[2] = max(acc[2], r)
+        out.outlooks.extend((article, e, texts[3]) for e, _, *texts in c["sources"] if texts[3])
+        for e, (total, count, top) in c["relevancy"].items():
+            if (acc := out.relevancy.get(e)) is None:
+                out.relevancy[e] = [total, count, top]
+            else:
+                acc[0], acc[1], acc[2] = acc[0] + total, acc[1] + count, max(acc[2], top)
         out.strong.extend((article, m, e) for m, e in c["strong"])
         out.problems.extend(c["problems"])
         out.triples += c["triples"]
