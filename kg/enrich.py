@@ -8,7 +8,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.analyze import Centrality, Cluster
 from kg.trends import TERMS, Trends
-from kg.vocab import DEFAULT, KGO, RDF, RDFS, SEGMENTS, XSD, cluster_iri, double, integer
+from kg.vocab import DEFAULT, KGO, RDF, RDFS, XSD, cluster_iri, derived_iri, double, integer
 
 __all__ = ["cluster_quads", "metric_quads", "participation_quads", "trend_quads"]
 
@@ -65,9 +65,8 @@ def trend_quads(trends: Trends, base: str) -> Iterator[Quad]:
         if t.tested:
             yield Quad(node, KGO.trendSlope, double(t.slope), DEFAULT)
             yield Quad(node, KGO.trendP, double(t.p), DEFAULT)
-        local = t.iri[len(base):].replace("/", "-") if t.iri.startswith(base) else t.iri.rsplit("/", 1)[-1]
         for k, (start, end, strength) in enumerate(t.bursts, 1):
-            b = NamedNode(f"{base}{SEGMENTS['Burst']}/{local}-{k}")
+            b = derived_iri(base, "Burst", t.iri, str(k))
             yield Quad(node, KGO.burst, b, DEFAULT)
             yield Quad(b, RDF.type, KGO.Burst, DEFAULT)
             yield Quad(b, KGO.start, Literal(start, datatype=XSD.date), DEFAULT)

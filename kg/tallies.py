@@ -4,11 +4,16 @@ its snapshot and written as default-graph quads: a build's graph never changes, 
 - articles: kgo:month (of the page date) and kgo:strongSignal (to each mention of a signal with relevancy 5);
 - categories and content types: kgo:articleCount; categories also kgo:signalCount, kgo:outlookSignalCount and
   kgo:lastSignalDate (what gap-category-outlooks reports);
-- signals: kgo:outlookCount and kgo:outlookArticleCount (gap-disagreeing-outlooks);
+- signals: kgo:outlookCount and kgo:outlookArticleCount, and where both exceed 1 kgo:disagreementRank, the
+  place in the order gap-disagreeing-outlooks lists them in (most outlooks, then articles, then label);
 - concerns: kgo:answeringArticleCount (gap-unanswered-concerns);
 - clusters: kgo:technologyCount and kgo:scrutinisedTechnologyCount (gap-unscrutinised-clusters);
 - every node a mention gives a relevancy: kgo:maxRelevancy and kgo:meanRelevancy (top-concerns,
-  top-technologies), over the mentions that give one.
+  top-technologies), over the mentions that give one;
+- every typed node: kgo:labelOrder, its place in label order, so that a query sorts by an integer instead of
+  reading each label from the store at every comparison (a sort by label cost 0.3 s on 3,519 rows);
+- themes: a kgo:MonthlyCount per month an article names them in (themes-per-month reads 2,576 counts instead
+  of joining 48,144 article-theme links at 10,000 documents).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.snapshot import Snapshot
-from kg.vocab import DEFAULT, KGO, XSD, cluster_iri, integer
+from kg.vocab import DEFAULT, KGO, RDF, XSD, cluster_iri, derived_iri, integer
 
 __all__ = ["ANSWERS", "SCRUTINY", "articles_naming", "category_signals", "cluster_technologies", "decimal_text",
            "tally_quads"]
@@ -82,10 +87,16 @@ def _signals(snap: Snapshot) -> Iterator[Quad]:
     for a, n, outlook in snap.outlooks:
         if (info := snap.nodes.get(n)) and info.type == "Signal":
             said[n].append((a, outlook))
-    for n, pairs in sorted(said.items()):
+    counts = {n: (len({o for _, o in pairs}), len({a for a, _ in pairs})) for n, pairs in said.items()}
+    disputed = sorted((n for n, (o, a) in counts.items() if o > 1 and a > 1),
+                      key=lambda n: (-counts[n][0], -counts[n][1], snap.nodes[n].label, n))
+    rank = {n: i for i, n in enumerate(disputed, 1)}
+    for n in sorted(counts):
         node = NamedNode(n)
-        yield Quad(node, KGO.outlookCount, integer(len({o for _, o in pairs})), DEFAULT)
-        yield Quad(node, KGO.outlookArticleCount, integer(len({a for a, _ in pairs})), DEFAULT)
+        yield Quad(node, KGO.outlookCount, integer(counts[n][0]), DEFAULT)
+        yield Quad(node, KGO.outlookArticleCount, integer(counts[n][1]), DEFAULT)
+        if n in rank:
+            yield Quad(node, KGO.disagreementRank, integer(rank[n]), DEFAULT)
 
 
 def articles_naming(snap: Snapshot, arts: Iterable[str], kinds: frozenset[str]) -> int:
@@ -128,6 +139,29 @@ def _relevancy(relevancy: dict[str, list[int]]) -> Iterator[Quad]:
         yield Quad(node, KGO.meanRelevancy, Literal(decimal_text(total, count), datatype=XSD.decimal), DEFAULT)
 
 
+def _label_order(snap: Snapshot) -> Iterator[Quad]:
+    ranked = sorted(snap.nodes.values(), key=lambda n: (n.label, n.iri))
+    place = {n.iri: i for i, n in enumerate(ranked, 1)}
+    for n in sorted(place):
+        yield Quad(NamedNode(n), KGO.labelOrder, integer(place[n]), DEFAULT)
+
+
+def _monthly(snap: Snapshot, kind: str = "Theme") -> Iterator[Quad]:
+    for n, arts in sorted(snap.naming.items()):
+        if snap.nodes[n].type != kind:
+            continue
+        months: defaultdict[str, int] = defaultdict(int)
+        for a in arts:
+            if _MONTH.fullmatch(month := snap.articles[a].date[:7]):
+                months[month] += 1
+        for month, count in sorted(months.items()):
+            c = derived_iri(snap.base, "MonthlyCount", n, month)
+            yield Quad(c, RDF.type, KGO.MonthlyCount, DEFAULT)
+            yield Quad(c, KGO.countOf, NamedNode(n), DEFAULT)
+            yield Quad(c, KGO.countMonth, Literal(month, datatype=XSD.gYearMonth), DEFAULT)
+            yield Quad(c, KGO.monthArticleCount, integer(count), DEFAULT)
+
+
 def decimal_text(total: int, count: int) -> str:
     """total / count rounded half up to two decimals, as a canonical xsd:decimal ("3.45", "4.0")."""
     text = format((Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), ROUND_HALF_UP), "f").rstrip("0")
@@ -144,3 +178,5 @@ def tally_quads(snap: Snapshot, strong: Iterable[tuple[str, str, str]], relevanc
     yield from _signals(snap)
     yield from _concerns(snap)
     yield from _clusters(snap)
+    yield from _label_order(snap)
+    yield from _monthly(snap)

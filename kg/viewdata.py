@@ -12,7 +12,7 @@ from typing import Any, cast
 from pyoxigraph import NamedNode, Quad, Triple
 
 from kg.store import BuiltGraph
-from kg.vocab import DCTERMS, DEFAULT, KGO, LINK_NAMES, METRICS, RDF, RDFS, SKOS, XSD
+from kg.vocab import DCTERMS, DEFAULT, KGO, LINK_NAMES, METRICS, NODE_TYPES, RDF, RDFS, SKOS, XSD
 
 __all__ = ["VIEW_PREDICATES", "Source", "ViewData", "collect", "graph_view_data"]
 
@@ -85,7 +85,7 @@ def collect(quads: Iterable[Quad | Triple]) -> ViewData:
             if kind is not None:
                 if kind == "Cluster":
                     v.clusters[s]["level"] = v.clusters[s].get("level", 0)
-                elif kind not in ("Mention", "Section", "Cell"):
+                elif kind in NODE_TYPES:  # the vertices: not mentions, cells, bursts, counts, ...
                     v.types[s] = kind
         elif p == label_iri:
             v.labels.setdefault(s, q.object.value)

@@ -35,6 +35,7 @@ __all__ = [
     "Namespace",
     "boolean",
     "cluster_iri",
+    "derived_iri",
     "double",
     "double_text",
     "integer",
@@ -189,11 +190,17 @@ class KGO(Namespace):
     lastSignalDate: NamedNode
     outlookCount: NamedNode
     outlookArticleCount: NamedNode
+    disagreementRank: NamedNode
     answeringArticleCount: NamedNode
     technologyCount: NamedNode
     scrutinisedTechnologyCount: NamedNode
     maxRelevancy: NamedNode
     meanRelevancy: NamedNode
+    labelOrder: NamedNode
+    MonthlyCount: NamedNode
+    countOf: NamedNode
+    countMonth: NamedNode
+    monthArticleCount: NamedNode
 
 
 class RDF(Namespace):
@@ -266,7 +273,8 @@ SEGMENTS: dict[str, str] = {
     "Article": "article", "Mention": "mention", "Signal": "signal", "Technology": "technology",
     "Concern": "concern", "Behavior": "behavior", "Issue": "issue", "Theme": "theme", "Keyword": "keyword",
     "Category": "category", "ContentType": "content-type", "Cluster": "cluster", "Section": "section",
-    "Cell": "cell", "ArticleVersion": "version", "Burst": "burst", "graph": "graph",
+    "Cell": "cell", "ArticleVersion": "version", "Burst": "burst", "MonthlyCount": "month-count",
+    "graph": "graph",
 }
 # Article -> node link per node type, and every link predicate with its local name.
 HAS: dict[str, NamedNode] = {
@@ -281,6 +289,13 @@ LINK_NAMES: dict[str, str] = {t.value: t.value[len(KGO_NS):] for t in LINKS}  # 
 METRICS: dict[str, NamedNode] = {"degree": KGO.degree, "weighted_degree": KGO.weightedDegree,
                                  "pagerank": KGO.pagerank, "betweenness": KGO.betweenness,
                                  "eigenvector": KGO.eigenvector}
+
+
+def derived_iri(base: str, kind: str, node: str, suffix: str) -> NamedNode:
+    """The IRI of a node made from another (a kgo:Burst, a kgo:MonthlyCount): under the base, the kind's
+    segment, then the node's path below the base (its last segment if elsewhere) with "/" as "-", and suffix."""
+    local = node[len(base):].replace("/", "-") if node.startswith(base) else node.rsplit("/", 1)[-1]
+    return NamedNode(f"{base}{SEGMENTS[kind]}/{local}-{suffix}")
 
 
 def cluster_iri(base: str, cid: str) -> NamedNode:

@@ -9,6 +9,7 @@ import pyoxigraph
 import pytest
 
 from kg.pipeline import BuildResult, build
+from kg.store import BuiltGraph
 from kg.vocab import prefixes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,17 @@ def seeds_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildRe
     """The seeds/ folder built once per session (with analytics and HTML)."""
     out = tmp_path_factory.mktemp("seeds-out")
     return out, build([SEEDS], out)
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> BuiltGraph:
+    """A 300-document generated corpus with faults (seed 11), built without HTML."""
+    from tests.test_robust import make_corpus
+
+    folder = tmp_path_factory.mktemp("generated")
+    make_corpus(folder / "docs", 300, faults=0.3, seed=11)
+    build([folder / "docs"], folder / "out", html=False)
+    return BuiltGraph(folder / "out")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ import pytest
 from kg.sparql import run_local
 from kg.store import BuiltGraph
 from kg.tallies import decimal_text
-from tests.test_query_speed import generated  # noqa: F401  # the fixture
 
 
 @pytest.mark.parametrize(("total", "count", "text"), [(7, 2, "3.5"), (8, 2, "4.0"), (10, 3, "3.33"),
@@ -19,7 +18,7 @@ def test_decimal_text(total: int, count: int, text: str) -> None:
     assert Decimal(text) == (Decimal(total) / count).quantize(Decimal("0.01"), "ROUND_HALF_UP")
 
 
-def test_relevancy_tallies_are_the_mentions(generated: BuiltGraph) -> None:  # noqa: F811
+def test_relevancy_tallies_are_the_mentions(generated: BuiltGraph) -> None:
     """kgo:maxRelevancy and kgo:meanRelevancy of every node equal MAX and AVG over its mentions giving one."""
     store = generated.store()
     counted = {(str(r[0]), int(r[1].value), Decimal(r[2].value)) for r in run_local(store, """
@@ -30,7 +29,7 @@ def test_relevancy_tallies_are_the_mentions(generated: BuiltGraph) -> None:  # n
     assert len(counted) > 100 and tallied == counted
 
 
-def test_category_and_cluster_tallies(generated: BuiltGraph) -> None:  # noqa: F811
+def test_category_and_cluster_tallies(generated: BuiltGraph) -> None:
     store = generated.store()
     articles = dict((str(r[0]), int(r[1].value)) for r in run_local(store, """
         SELECT ?c (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a kgo:category ?c } GROUP BY ?c""").rows)  # type: ignore[union-attr]
@@ -42,3 +41,26 @@ def test_category_and_cluster_tallies(generated: BuiltGraph) -> None:  # noqa: F
     tallied = dict((str(r[0]), int(r[1].value)) for r in run_local(store, """
         SELECT ?c ?n WHERE { ?c kgo:technologyCount ?n }""").rows)  # type: ignore[union-attr]
     assert techs and tallied == techs
+
+
+def test_label_order_sorts_as_the_labels(generated: BuiltGraph) -> None:
+    """kgo:labelOrder numbers the typed nodes 1..n in the order ORDER BY ?label ?node gives."""
+    store = generated.store()
+    by_label = [str(r[0]) for r in run_local(store, """
+        SELECT ?n WHERE { VALUES ?type { kgo:Signal kgo:Technology kgo:Concern kgo:Behavior kgo:Issue kgo:Theme
+            kgo:Keyword kgo:Category kgo:ContentType } ?n a ?type ; rdfs:label ?l } ORDER BY ?l ?n""").rows]
+    by_order = [(str(r[0]), int(r[1].value)) for r in run_local(store, """
+        SELECT ?n ?o WHERE { ?n kgo:labelOrder ?o } ORDER BY ?o""").rows]  # type: ignore[union-attr]
+    assert len(by_label) > 1000
+    assert [n for n, _ in by_order] == by_label and [o for _, o in by_order] == list(range(1, len(by_label) + 1))
+
+
+def test_monthly_counts_are_the_articles_of_the_month(generated: BuiltGraph) -> None:
+    store = generated.store()
+    counted = {(str(r[0]), str(r[1]), int(r[2].value)) for r in run_local(store, """
+        SELECT ?t ?m (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a kgo:hasTheme ?t ; kgo:month ?m } GROUP BY ?t ?m""").rows}  # type: ignore[union-attr]
+    tallied = {(str(r[0]), str(r[1]), int(r[2].value)) for r in run_local(store, """
+        SELECT ?t ?m ?n WHERE { ?c a kgo:MonthlyCount ; kgo:countOf ?t ; kgo:countMonth ?m ;
+            kgo:monthArticleCount ?n }""").rows}  # type: ignore[union-attr]
+    assert len(counted) > 100 and tallied == counted
+    assert any(n > 1 for _, _, n in counted)
