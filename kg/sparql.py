@@ -188,7 +188,7 @@ def collect(answer: QuerySolutions | QueryBoolean | QueryTriples, max_rows: int 
     for sol in answer:
         if max_rows is not None and len(rows) >= max_rows:
             return Result("SELECT", names, rows, truncated=True)
-        rows.append([sol[v] for v in names])
+        rows.append(list(sol))  # the values in the order of the variables, None where unbound
     return Result("SELECT", names, rows)
 
 
