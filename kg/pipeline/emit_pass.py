@@ -35,11 +35,6 @@ class EmitContext:
     canonical: dict[str, str]
     members: dict[str, list[tuple[str, str]]]  # article id -> (document id, parsed-document key), when several
 
-    @property
-    def merged(self) -> set[str]:
-        """Article ids several documents share."""
-        return set(self.members)
-
     def others(self, doc_id: str) -> list[tuple[str, str]]:
         """(document id, parsed-document key) of the other documents of a document's article."""
         return [m for m in self.members.get(self.canonical.get(doc_id, doc_id), []) if m[0] != doc_id]
@@ -89,7 +84,7 @@ def emit_document(doc: Document, ctx: EmitContext, others: list[Document] | None
             else:
                 acc[0], acc[1], acc[2] = acc[0] + r, acc[1] + 1, max(acc[2], r)
     weights = {entity: acc[2] for entity, acc in relevancy.items()}
-    merged = article.rsplit("/", 1)[-1] in ctx.merged
+    merged = article.rsplit("/", 1)[-1] in ctx.members  # an article several documents share
     compact = {
         "article": article,
         "links": [(article, node, kind, weights.get(node, DEFAULT_WEIGHT)) for node, kind in emitted.links],
