@@ -36,7 +36,8 @@ from kg.vocab import (
     Namespace,
 )
 
-__all__ = ["MAX_LITERAL", "Emitted", "Minter", "as_literal", "corpus_quads", "document_quads", "shared_rows"]
+__all__ = ["MAX_LITERAL", "Copies", "Emitted", "Minter", "as_literal", "copies_of", "corpus_quads", "document_quads",
+           "shared_rows"]
 
 _ROW_LETTER = {"Signal": "s", "Concern": "c", "Behavior": "b", "Technology": "t", "Issue": "i"}
 
@@ -181,6 +182,19 @@ def shared_rows(versions: Sequence[Document]) -> dict[tuple[str, int], tuple[str
     return out
 
 
+@dataclass(frozen=True)
+class Copies:
+    """What the documents of one article share, made once for all of them (see copies_of)."""
+
+    primary: Document  # the one that describes the Article
+    shared: dict[tuple[str, int], tuple[str, str]]  # shared_rows of the documents
+
+
+def copies_of(versions: Sequence[Document]) -> Copies:
+    """The Copies of an article's documents (two or more)."""
+    return Copies(primary_first(versions)[0], shared_rows(versions))
+
+
 @dataclass
 class Emitted:
     """Triples of one document's named graph plus what the corpus level needs from it, gathered while the
@@ -210,14 +224,13 @@ class _Emitter:
     Turtle writes each subject once."""
 
     def __init__(self, doc: Document, slugs: Mapping[tuple[str, str], str], canonical: Mapping[str, str],
-                 mint: Minter, others: Sequence[Document] = ()) -> None:
+                 mint: Minter, copies: Copies | None = None) -> None:
         self.doc, self.slugs, self.canonical, self.mint = doc, slugs, canonical, mint
         self.g = mint.graph_iri(doc.doc_id)
         self.art = mint.article_iri(canonical.get(doc.doc_id, doc.doc_id))
-        versions = [doc, *others]
-        self.primary = primary_first(versions)[0]
-        self.merged = bool(others)
-        self.shared = shared_rows(versions) if others else {}
+        self.primary = copies.primary if copies else doc
+        self.merged = copies is not None
+        self.shared = copies.shared if copies else {}
         self.head: list[Triple3] = []
         self.mentions: list[Triple3] = []
         self.body: list[Triple3] = []
@@ -392,11 +405,11 @@ class _Emitter:
 
 
 def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonical: Mapping[str, str],
-                   mint: Minter, others: Sequence[Document] = ()) -> Emitted:
+                   mint: Minter, copies: Copies | None = None) -> Emitted:
     """All quads one document asserts, in its own named graph, and what the corpus level needs from them.
     `slugs` gives each (type, surface form) its node, `canonical` each document id its Article (ids not in
-    the build are their own Article), `others` the other documents of the same article."""
-    return _Emitter(doc, slugs, canonical, mint, others).run()
+    the build are their own Article), `copies` what it shares with the other documents of its article."""
+    return _Emitter(doc, slugs, canonical, mint, copies).run()
 
 
 def corpus_quads(res: Resolution, labels: Mapping[str, str], linked: Mapping[str, Mapping[str, int]],

@@ -15,11 +15,11 @@ from kg.mentions import MentionMatcher, mention_texts
 from kg.model import DocSummary, Document, Problem
 from kg.pipeline.workers import Progress, run
 from kg.project import DEFAULT_WEIGHT, Link
-from kg.rdf import Minter, as_literal, document_quads
+from kg.rdf import Copies, Minter, as_literal, copies_of, document_quads
 from kg.turtle import TurtleWriter
 from kg.vocab import output_prefixes
 
-__all__ = ["Emissions", "EmitContext", "emit_all", "emit_document", "emit_key", "strip_prefixes"]
+__all__ = ["Emissions", "EmitContext", "Task", "emit_all", "emit_document", "emit_key", "strip_prefixes"]
 
 EMIT_VERSION = "5"
 EMIT_CODE = ("kg.rdf", "kg.turtle", "kg.identity", "kg.vocab", "kg.names", "kg.resolve", "kg.mentions",
@@ -66,13 +66,12 @@ def _writer(base: str) -> TurtleWriter:
     return w
 
 
-def emit_document(doc: Document, ctx: EmitContext, others: list[Document] | None = None,
-                  ) -> tuple[dict[str, Any], bytes]:
+def emit_document(doc: Document, ctx: EmitContext, copies: Copies | None = None) -> tuple[dict[str, Any], bytes]:
     """A document's triples as a TriG block (written as text, as pyoxigraph's serializer writes them; its
-    Turtle block is kg.turtle.turtle_of it), and the compact data the corpus stages need; `others` are the
-    other documents of its article."""
+    Turtle block is kg.turtle.turtle_of it), and the compact data the corpus stages need; `copies`: what it
+    shares with the other documents of its article."""
     mint = Minter(ctx.base)
-    emitted = document_quads(doc, ctx.slugs, ctx.canonical, mint, others or [])
+    emitted = document_quads(doc, ctx.slugs, ctx.canonical, mint, copies)
     writer = _writer(ctx.base)
     trig = writer.block(emitted.triples, emitted.graph).encode()
     article = mint.article_iri(ctx.canonical.get(doc.doc_id, doc.doc_id))
@@ -102,17 +101,30 @@ def emit_document(doc: Document, ctx: EmitContext, others: list[Document] | None
     return compact, trig
 
 
-def emit_task(ctx: EmitContext, cache: Cache, task: tuple[str, str]) -> tuple[str, bytes, bytes]:
-    """(document cache key, emission key) -> (emission key, pickled compact data, TriG block)."""
-    doc_key, ekey = task
-    doc = cache.get("docs", doc_key)
+Task = tuple[tuple[str, str], ...]  # (document cache key, emission key) of documents of one article
+
+
+def _parsed(cache: Cache, key: str) -> Document:
+    doc = cache.get("docs", key)
     if not isinstance(doc, Document):
-        raise RuntimeError(f"parsed document {doc_key} is missing from the build cache")
-    others = [cache.get("docs", key) for _, key in ctx.others(doc.doc_id)]
-    if not all(isinstance(o, Document) for o in others):
-        raise RuntimeError(f"a parsed copy of the article of {doc.doc_id} is missing from the build cache")
-    compact, trig = emit_document(doc, ctx, [o for o in others if isinstance(o, Document)])
-    return ekey, pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL), trig
+        raise RuntimeError(f"parsed document {key} is missing from the build cache")
+    return doc
+
+
+def emit_task(ctx: EmitContext, cache: Cache, task: Task) -> list[tuple[str, bytes, bytes]]:
+    """Some documents of one article -> (emission key, pickled compact data, TriG block) of each. The
+    article's other documents are read, and what its copies share worked out, once for them all: per
+    document, that cost grew with the article's copies (quadratic in them)."""
+    docs = [_parsed(cache, key) for key, _ in task]
+    copies = None
+    if rest := ctx.others(docs[0].doc_id):
+        mine = {d.doc_id for d in docs}
+        copies = copies_of(docs + [_parsed(cache, key) for doc_id, key in rest if doc_id not in mine])
+    out = []
+    for doc, (_, ekey) in zip(docs, task, strict=True):
+        compact, trig = emit_document(doc, ctx, copies)
+        out.append((ekey, pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL), trig))
+    return out
 
 
 class _Worker:
@@ -126,7 +138,7 @@ def _init_worker(ctx: EmitContext, cache: Cache) -> None:
     _Worker.ctx, _Worker.cache = ctx, cache  # inherited by fork; the cache opens its own connection here
 
 
-def _emit_in_worker(task: tuple[str, str]) -> tuple[str, bytes, bytes]:
+def _emit_in_worker(task: Task) -> list[tuple[str, bytes, bytes]]:
     assert _Worker.ctx is not None and _Worker.cache is not None, "emit worker started without its initializer"
     return emit_task(_Worker.ctx, _Worker.cache, task)
 
@@ -152,15 +164,27 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
     """Emit every document the cache does not hold yet (in worker processes) and gather the corpus data."""
     out = Emissions(ekeys=[emit_key(s, ctx) for s in summaries])
     hits = [cache.has("emit", k) for k in out.ekeys]
-    todo = [(s.key, k) for s, k, hit in zip(summaries, out.ekeys, hits, strict=True) if not hit]
+    by_article: dict[str, list[tuple[str, str]]] = {}  # one task per article: its documents to emit
+    for s, k, hit in zip(summaries, out.ekeys, hits, strict=True):
+        if not hit:
+            by_article.setdefault(ctx.canonical.get(s.doc_id, s.doc_id), []).append((s.key, k))
+    todo = [tuple(t) for t in by_article.values()]
     made = run(_emit_in_worker, todo, workers, progress, "emit", local=partial(emit_task, ctx, cache),
                initializer=_init_worker, initargs=(ctx, cache))  # results arrive in order, as they are made
+    ready: dict[str, tuple[bytes, bytes]] = {}  # emitted, not yet taken: later documents of an article
+
+    def take(k: str) -> tuple[bytes, bytes]:
+        while k not in ready:
+            ready.update((e, (d, t)) for e, d, t in next(made))
+        return ready.pop(k)
+
     fresh: list[tuple[str, bytes, bytes]] = []
     heads: Counter[str] = Counter()
     for s, k, hit in zip(summaries, out.ekeys, hits, strict=True):
         c = cache.get("emit", k) if hit else None
         if c is None:
-            _, data, trig = next(made) if not hit else emit_task(ctx, cache, (s.key, k))
+            # (a hit may have left the cache since has(): made here then)
+            data, trig = take(k) if not hit else emit_task(ctx, cache, ((s.key, k),))[0][1:]
             c = pickle.loads(data)
             fresh.append((k, data, trig))
             if len(fresh) >= 200:
