@@ -152,6 +152,7 @@ def main() -> None:
     ap.add_argument("--no-plain", action="store_true", help="skip the plain pipeline")
     ap.add_argument("--no-incremental", action="store_true")
     ap.add_argument("--readme", action="store_true", help="write the table into README.md")
+    ap.add_argument("--out", help="file under bench/results (default run.json; run-smoke.json with --smoke)")
     args = ap.parse_args()
     if args.smoke:
         args.sizes, args.runs = [200], 1
@@ -186,7 +187,7 @@ def main() -> None:
     if args.readme:
         write_readme(text)
     (HERE / "results").mkdir(exist_ok=True)
-    name = "run-smoke.json" if args.smoke else "run.json"  # a smoke run (CI, tests) keeps the real figures
+    name = args.out or ("run-smoke.json" if args.smoke else "run.json")  # a smoke run keeps the real figures
     (HERE / "results" / name).write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 
