@@ -170,7 +170,7 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
             by_article.setdefault(ctx.canonical.get(s.doc_id, s.doc_id), []).append((s.key, k))
     todo = [tuple(t) for t in by_article.values()]
     made = run(_emit_in_worker, todo, workers, progress, "emit", local=partial(emit_task, ctx, cache),
-               initializer=_init_worker, initargs=(ctx, cache))  # results arrive in order, as they are made
+               initializer=_init_worker, initargs=(ctx, cache), size=len)  # in order, as they are made
     ready: dict[str, tuple[bytes, bytes]] = {}  # emitted, not yet taken: later documents of an article
 
     def take(k: str) -> tuple[bytes, bytes]:
@@ -207,5 +207,5 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
         matcher.feed(c["texts"])
     cache.put_many("emit", fresh)
     out.triples -= sum(n - 1 for n in heads.values())  # an article several documents describe: one copy each
-    out.emitted = len(todo)
+    out.emitted = sum(len(t) for t in todo)
     return out
