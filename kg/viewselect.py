@@ -38,9 +38,10 @@ class View:
 
     nodes: list[str]
     edges: list[tuple[str, str, str, float]]  # (from, to, type, weight)
-    total: int
+    total: int  # the nodes of the graph, or of the selection (a cluster, a focus, types), families unfolded
     how: str
     members: dict[str, list[str]] = field(default_factory=dict)  # drawn node -> every node it stands for
+    whole: bool = True  # whether the view selects from the whole graph
 
     @property
     def drawn(self) -> set[str]:
@@ -135,7 +136,6 @@ def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), 
         keep = set(pool)
         pool = [n for n in seen if n in keep or n == start]
         how = f"{data.labels.get(start, start)!r} and its neighbours up to depth {depth}"
-    total_pool = len(pool)
     pool.sort(key=lambda n: (-pr[n], n))
     if len(pool) <= top:
         chosen = pool
@@ -160,8 +160,10 @@ def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), 
         typed = sorted({(x, y) for a, b in data.names
                         if (x := fam.get(a, a)) in chosen_set and (y := fam.get(b, b)) in chosen_set and x != y})
         edges += [(x, y, "mentionsEntity", float(DEFAULT_WEIGHT)) for x, y in typed]
-    total = len(data.types) if not (cluster or focus or types) else total_pool
-    return View(chosen, edges, total, how, members)
+    if not (cluster or focus or types):
+        return View(chosen, edges, len(data.types), how, members)
+    selected = set(pool)  # the nodes the selection's drawn-or-not concepts stand for
+    return View(chosen, edges, sum(1 for n in data.types if fam.get(n, n) in selected), how, members, whole=False)
 
 
 def _budget(data: ViewData, pool: list[str], top: int, adjacency: dict[str, set[str]], first: str | None,

@@ -212,6 +212,7 @@ def render(data: ViewData, view: View, title: str = "Knowledge graph", seed: int
         "shown": len(view.nodes),
         "stands_for": len(drawn),
         "total": view.total,
+        "whole": view.whole,
         "how": view.how,
         "loaded": loaded,
         "full_limit": FULL_DOCS,

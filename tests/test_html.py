@@ -483,3 +483,14 @@ def test_the_explorer_data_is_the_same_from_the_build_and_from_the_graph(seeds_b
     page = tmp_path / "from-graph.html"
     write_html(data, page, title=f"Knowledge graph of seeds ({result.built} documents)", seed=42)
     assert page.read_bytes() == (out / "graph.html").read_bytes()
+
+
+def test_a_selection_counts_the_nodes_it_stands_for(seeds_build: tuple[Path, BuildResult]) -> None:
+    """A focus view's total is the nodes its concepts stand for (families unfolded), never fewer than the
+    drawn nodes stand for (the page said "standing for 230 of the graph's 207 nodes")."""
+    out, _ = seeds_build
+    data = collect(BuiltGraph(out).quads())
+    view = select(data, focus="Small Language Models (SLMs)", depth=2)
+    stands_for = {m for n in view.nodes for m in view.members.get(n, [n])}
+    assert not view.whole and len(view.nodes) < len(stands_for) <= view.total < len(data.types)
+    assert select(data).whole

@@ -864,7 +864,7 @@
         return;
       }
       var shown = visibleCount();
-      var text = "Showing " + shown + " of " + DATA.shown + " drawn nodes, standing for " + DATA.stands_for + " of the graph's " + DATA.total + " nodes (" + DATA.how + "; a concept named by several types is one node). Search finds any of the " + N + " nodes.";
+      var text = "Showing " + shown + " of " + DATA.shown + " drawn nodes, standing for " + DATA.stands_for + (DATA.whole === false ? " of the " + DATA.total + " nodes selected (" : " of the graph's " + DATA.total + " nodes (") + DATA.how + "; a concept named by several types is one node). Search finds any of the " + N + " nodes.";
       notice.appendChild(document.createTextNode(text));
       if (!P.full) { notice.appendChild(document.createTextNode(" Full texts are in this page for the drawn nodes only (" + DATA.loaded + " documents, above " + DATA.full_limit + ").")); }
       if (DATA.shown < DATA.total) {
