@@ -66,6 +66,14 @@ def _writer(base: str) -> TurtleWriter:
     return w
 
 
+def _add_relevancy(into: dict[str, list[int]], entity: str, total: int, count: int, top: int) -> None:
+    """Add relevancies (their sum, count and max) to an entity's [sum, count, max]."""
+    if (acc := into.get(entity)) is None:
+        into[entity] = [total, count, top]
+    else:
+        acc[0], acc[1], acc[2] = acc[0] + total, acc[1] + count, max(acc[2], top)
+
+
 def emit_document(doc: Document, ctx: EmitContext, copies: Copies | None = None) -> tuple[dict[str, Any], bytes]:
     """A document's triples as a TriG block (written as text, as pyoxigraph's serializer writes them; its
     Turtle block is kg.turtle.turtle_of it), and the compact data the corpus stages need; `copies`: what it
@@ -78,10 +86,7 @@ def emit_document(doc: Document, ctx: EmitContext, copies: Copies | None = None)
     relevancy: dict[str, list[int]] = {}  # entity -> [sum, count, max] of the relevancies its mentions give
     for entity, r, *_ in emitted.sources:
         if r is not None:
-            if (acc := relevancy.get(entity)) is None:
-                relevancy[entity] = [r, 1, r]
-            else:
-                acc[0], acc[1], acc[2] = acc[0] + r, acc[1] + 1, max(acc[2], r)
+            _add_relevancy(relevancy, entity, r, 1, r)
     weights = {entity: acc[2] for entity, acc in relevancy.items()}
     merged = article.rsplit("/", 1)[-1] in ctx.members  # an article several documents share
     compact = {
@@ -195,10 +200,7 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
         out.closest.extend(c["closest"])
         out.outlooks.extend((article, e, texts[3]) for e, _, *texts in c["sources"] if texts[3])
         for e, (total, count, top) in c["relevancy"].items():
-            if (acc := out.relevancy.get(e)) is None:
-                out.relevancy[e] = [total, count, top]
-            else:
-                acc[0], acc[1], acc[2] = acc[0] + total, acc[1] + count, max(acc[2], top)
+            _add_relevancy(out.relevancy, e, total, count, top)
         out.strong.extend((article, m, e) for m, e in c["strong"])
         out.problems.extend(c["problems"])
         out.triples += c["triples"]
