@@ -1,7 +1,8 @@
 """The build cache: parsed documents and emitted RDF blocks, keyed by content, reused by later builds.
 
 One SQLite database, OUT/.kg/cache/v<N>/cache.sqlite (WAL mode, so worker processes read while the build
-writes), with tables
+writes; 64 KiB pages, since most values are blobs of several KiB; no fsync, since a cache lost in a power
+cut is only a slower next build: a database that will not open is deleted and started afresh), with tables
     docs(key, value)               a parsed Document (or Skipped) per (content hash, document id, path, code)
     emit(key, compact, trig)       a document's TriG block (its Turtle block is the same lines, unindented)
                                    and what the rest of the build needs from it (links, sources, texts,
@@ -27,7 +28,7 @@ from typing import Any
 
 __all__ = ["CACHE_VERSION", "Cache", "code_version", "key_of"]
 
-CACHE_VERSION = "5"
+CACHE_VERSION = "6"
 _TABLES = {"docs": ("value",), "emit": ("compact", "trig"), "analytics": ("value",)}
 
 
@@ -64,6 +65,23 @@ def _loads(data: bytes | None) -> Any:
         return None
 
 
+def _open(path: Path) -> sqlite3.Connection:
+    """A connection to the cache database at `path`, its tables created if new."""
+    conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+    try:
+        conn.execute("PRAGMA page_size=65536")  # takes effect only while the database is empty
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=OFF")
+        for table, cols in _TABLES.items():
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, "
+                         + ", ".join(f"{c} BLOB" for c in cols) + ")")
+        conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise
+    return conn
+
+
 class Cache:
     """Content-keyed cache of parse, emit and analytics results (see the module doc)."""
 
@@ -79,13 +97,13 @@ class Cache:
         if self._conn is None or self._pid != os.getpid():
             assert self.root is not None
             self.root.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.root / "cache.sqlite", timeout=60, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            for table, cols in _TABLES.items():
-                conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, "
-                             + ", ".join(f"{c} BLOB" for c in cols) + ")")
-            conn.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
+            path = self.root / "cache.sqlite"
+            try:
+                conn = _open(path)
+            except sqlite3.DatabaseError:  # not a database, or damaged: a cache can start again
+                for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                    stale.unlink(missing_ok=True)
+                conn = _open(path)
             self._conn, self._pid = conn, os.getpid()
         return self._conn
 

@@ -86,3 +86,18 @@ def test_progress_lines_when_not_a_terminal(generated: Path, tmp_path: Path) -> 
     quiet = CliRunner().invoke(main, ["build", str(generated), "--out", str(tmp_path / "o"), "--quiet"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
     assert "Read 120 files: built 120 documents" in quiet.stdout
+
+
+def test_damaged_cache_is_started_again(generated: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build([generated], out)
+    databases = list((out / ".kg" / "cache").glob("v*/cache.sqlite"))
+    assert len(databases) == 1
+    for stale in databases[0].parent.glob("cache.sqlite-*"):
+        stale.unlink()
+    databases[0].write_bytes(b"not a database, as a power cut might leave it" * 100)
+    again = build([generated], out)
+    assert again.parsed == again.built == 120  # nothing could be reused, and nothing failed
+    build([generated], tmp_path / "full", cache=False)
+    same_outputs(out, tmp_path / "full")
+    assert build([generated], out).parsed == 0  # the new cache serves the next build
