@@ -30,6 +30,7 @@ from typing import Any, cast
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 from pyoxigraph import Quad, Triple
 
 from kg.vocab import FACET_TYPES, KGO, LINK_NAMES, NODE_TYPES, RDF, RDFS
@@ -65,9 +66,8 @@ def project_links(types: dict[str, str], labels: dict[str, str], links: Iterable
     """The article-entity view from typed vertices and weighted links (links to untyped nodes are left out)."""
     g = nx.Graph()
     g.add_nodes_from(sorted(types))
-    for a, b, kind, w in sorted(links):
-        if a in types and b in types and a != b:
-            g.add_edge(a, b, type=kind, weight=w)
+    g.add_edges_from((a, b, {"type": kind, "weight": w}) for a, b, kind, w in sorted(links)
+                     if a in types and b in types and a != b)
     return Projection(types, {n: labels.get(n, n) for n in types}, g)
 
 
@@ -146,13 +146,35 @@ def strongest_pairs(rows: list[int], cols: list[int], n_rows: int, n_cols: int, 
     co = (inc.T @ inc).tocsr()
     co.setdiag(0)
     co.eliminate_zeros()
-    keep: dict[tuple[int, int], int] = {}
-    for i in range(n_cols):
-        lo, hi = co.indptr[i], co.indptr[i + 1]
-        if lo == hi:
-            continue
-        idx, w = co.indices[lo:hi], co.data[lo:hi]
-        order = np.lexsort((idx, -w))[:neighbours]  # strongest first; ties by column (sorted IRI order)
-        for j, wt in zip(idx[order].tolist(), w[order].tolist(), strict=True):
-            keep[(i, j) if i < j else (j, i)] = wt
-    return keep
+    i, j, w = _strongest(co.indptr, co.indices, co.data, neighbours)
+    lo, hi = np.minimum(i, j).tolist(), np.maximum(i, j).tolist()
+    return dict(zip(zip(lo, hi, strict=True), w.tolist(), strict=True))
+
+
+@njit(cache=True)
+def _strongest(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, k: int,
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of a CSR matrix, its k largest entries, ties by column: (row, column, value) arrays."""
+    n = indptr.shape[0] - 1
+    out_i = np.empty(n * k, dtype=np.int64)
+    out_j = np.empty(n * k, dtype=np.int64)
+    out_w = np.empty(n * k, dtype=data.dtype)
+    best_j = np.empty(k, dtype=np.int64)
+    best_w = np.empty(k, dtype=data.dtype)
+    m = 0
+    for i in range(n):
+        size = 0
+        for p in range(indptr[i], indptr[i + 1]):
+            j, w = indices[p], data[p]
+            if size == k and (w < best_w[k - 1] or (w == best_w[k - 1] and j > best_j[k - 1])):
+                continue
+            q = size if size < k else k - 1  # the free slot, or the weakest, which gives way
+            while q > 0 and (best_w[q - 1] < w or (best_w[q - 1] == w and best_j[q - 1] > j)):
+                best_w[q], best_j[q] = best_w[q - 1], best_j[q - 1]
+                q -= 1
+            best_w[q], best_j[q] = w, j
+            size = min(size + 1, k)
+        for q in range(size):
+            out_i[m], out_j[m], out_w[m] = i, best_j[q], best_w[q]
+            m += 1
+    return out_i[:m], out_j[:m], out_w[:m]

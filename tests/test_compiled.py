@@ -1,9 +1,11 @@
 """The compiled analytics against networkx's own functions: Louvain partitions identical for a seed, PageRank
-and the adjacency matrix equal."""
+and the adjacency matrix equal; the strongest co-occurrence pairs against a plain count."""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
+from itertools import combinations
 from pathlib import Path
 
 import networkx as nx
@@ -13,7 +15,7 @@ import pytest
 from kg import analyze
 from kg.louvain import louvain_partitions
 from kg.pipeline.corpus import corpus_level, gather, vertices
-from kg.project import cooccurrence, project_links
+from kg.project import cooccurrence, project_links, strongest_pairs
 from tests.conftest import SEEDS
 from tests.test_robust import make_corpus
 
@@ -91,3 +93,21 @@ def test_adjacency_and_pagerank_equal_networkx(trial: int) -> None:
     ours = analyze.pagerank_scores(nodes, a)
     assert ours == pytest.approx(nx.pagerank(g, weight="weight"), rel=1e-12, abs=1e-15)
     assert np.isclose(sum(ours.values()), 1.0)
+
+
+@pytest.mark.parametrize("trial", range(30))
+def test_strongest_pairs_equal_a_plain_count(trial: int) -> None:
+    r = random.Random(trial)
+    n_rows, n_cols, k = r.randint(1, 60), r.randint(2, 40), r.randint(1, 6)
+    cells = sorted({(i, r.randrange(n_cols)) for i in range(n_rows) for _ in range(r.randint(0, 8))})
+    shared: Counter[tuple[int, int]] = Counter()
+    for i in range(n_rows):
+        shared.update(combinations(sorted(c for row, c in cells if row == i), 2))
+    expected: dict[tuple[int, int], int] = {}
+    for c in range(n_cols):  # each column keeps its k strongest pairs, ties by the other column
+        mine = sorted(((w, b if a == c else a) for (a, b), w in shared.items() if c in (a, b)),
+                      key=lambda x: (-x[0], x[1]))
+        for w, other in mine[:k]:
+            expected[(min(c, other), max(c, other))] = w
+    got = strongest_pairs([i for i, _ in cells], [c for _, c in cells], n_rows, n_cols, k)
+    assert got == expected
