@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from kg.explore import select, usable_dates
 from kg.store import BuiltGraph
@@ -135,8 +136,7 @@ class Snapshot:
     def save(self, path: Path) -> None:
         """Write the snapshot as compact JSON, aside and then renamed in."""
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n",
-                       encoding="utf-8")
+        tmp.write_bytes(orjson.dumps(self.to_json(), option=orjson.OPT_APPEND_NEWLINE))
         os.replace(tmp, path)
 
     @classmethod
@@ -221,7 +221,7 @@ def snapshot(graph: BuiltGraph) -> Snapshot:
     this version, else read from the store (and cached, where the folder can be written)."""
     path = graph.build_dir / SNAPSHOT
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(path.read_bytes())
         if data.get("version") == VERSION:
             return Snapshot.from_json(data)
     snap = _read(graph)
