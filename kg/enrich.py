@@ -1,76 +1,75 @@
-"""Metrics, clusters and trends -> RDF quads in the default graph."""
+"""Metrics, clusters and trends -> RDF triples (kg.turtle terms) for the default graph."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pyoxigraph import Literal, NamedNode, Quad
-
 from kg.analyze import Centrality, Cluster
 from kg.trends import TERMS, Trends
-from kg.vocab import DEFAULT, KGO, RDF, RDFS, XSD, cluster_iri, derived_iri, double, integer
+from kg.turtle import Lit, Triple3
+from kg.vocab import KGO, RDF, RDFS, XSD, Terms, cluster_iri, derived_iri, double, integer
 
-__all__ = ["cluster_quads", "metric_quads", "participation_quads", "trend_quads"]
+__all__ = ["cluster_triples", "metric_triples", "participation_triples", "trend_triples"]
+
+K = Terms(KGO)
+_TYPE, _LABEL, _DATE = RDF.type.value, RDFS.label.value, XSD.date.value
 
 
-
-def metric_quads(metrics: Centrality) -> Iterator[Quad]:
+def metric_triples(metrics: Centrality) -> Iterator[Triple3]:
     """kgo:degree, weightedDegree, pagerank, betweenness and eigenvector of every vertex, sorted by IRI."""
     for v in sorted(metrics.degree):
-        node = NamedNode(v)
-        yield Quad(node, KGO.degree, integer(metrics.degree[v]), DEFAULT)
-        yield Quad(node, KGO.weightedDegree, double(metrics.weighted_degree[v]), DEFAULT)
-        yield Quad(node, KGO.pagerank, double(metrics.pagerank.get(v, 0.0)), DEFAULT)
-        yield Quad(node, KGO.betweenness, double(metrics.betweenness.get(v, 0.0)), DEFAULT)
-        yield Quad(node, KGO.eigenvector, double(metrics.eigenvector.get(v, 0.0)), DEFAULT)
+        yield v, K.degree, integer(metrics.degree[v])
+        yield v, K.weightedDegree, double(metrics.weighted_degree[v])
+        yield v, K.pagerank, double(metrics.pagerank.get(v, 0.0))
+        yield v, K.betweenness, double(metrics.betweenness.get(v, 0.0))
+        yield v, K.eigenvector, double(metrics.eigenvector.get(v, 0.0))
 
 
-def participation_quads(values: dict[str, float]) -> Iterator[Quad]:
+def participation_triples(values: dict[str, float]) -> Iterator[Triple3]:
     """kgo:participation of every clustered node, sorted by IRI."""
     for v in sorted(values):
-        yield Quad(NamedNode(v), KGO.participation, double(values[v]), DEFAULT)
+        yield v, K.participation, double(values[v])
 
 
-def cluster_quads(levels: list[list[Cluster]], base: str) -> Iterator[Quad]:
+def cluster_triples(levels: list[list[Cluster]], base: str) -> Iterator[Triple3]:
     """kgo:Cluster nodes (label, size, level, parent) and kgo:inCluster from each member, at every level."""
-    membership: dict[str, list[NamedNode]] = {}
+    membership: dict[str, list[str]] = {}
     for level in levels:
         for c in level:
             node = cluster_iri(base, c.id)
-            yield Quad(node, RDF.type, KGO.Cluster, DEFAULT)
-            yield Quad(node, RDFS.label, Literal(c.label), DEFAULT)
-            yield Quad(node, KGO.size, integer(len(c.members)), DEFAULT)
-            yield Quad(node, KGO.level, integer(c.level), DEFAULT)
+            yield node, _TYPE, K.Cluster
+            yield node, _LABEL, Lit(c.label)
+            yield node, K.size, integer(len(c.members))
+            yield node, K.level, integer(c.level)
             if c.parent:
-                yield Quad(node, KGO.parentCluster, cluster_iri(base, c.parent), DEFAULT)
+                yield node, K.parentCluster, cluster_iri(base, c.parent)
             for v in c.members:
                 membership.setdefault(v, []).append(node)
     for v in sorted(membership):
-        member = NamedNode(v)
         for node in membership[v]:
-            yield Quad(member, KGO.inCluster, node, DEFAULT)
+            yield v, K.inCluster, node
 
 
-def trend_quads(trends: Trends, base: str) -> Iterator[Quad]:
+def trend_triples(trends: Trends, base: str) -> Iterator[Triple3]:
     """Per node: first and last seen, article count, trend class with its slope and adjusted p (when it was
     tested), bursts (kgo:Burst nodes with start, end and strength), and its weak-signal quadrant."""
     for t in sorted(trends.nodes, key=lambda t: t.iri):
-        node = NamedNode(t.iri)
-        yield Quad(node, KGO.articleCount, integer(t.articles), DEFAULT)
+        node = t.iri
+        yield node, K.articleCount, integer(t.articles)
         if t.first_seen:
-            yield Quad(node, KGO.firstSeen, Literal(t.first_seen, datatype=XSD.date), DEFAULT)
-            yield Quad(node, KGO.lastSeen, Literal(t.last_seen, datatype=XSD.date), DEFAULT)
+            yield node, K.firstSeen, Lit(t.first_seen, _DATE)
+            yield node, K.lastSeen, Lit(t.last_seen, _DATE)
         if t.cls:
-            yield Quad(node, KGO.trend, KGO.term(TERMS[t.cls]), DEFAULT)
+            yield node, K.trend, getattr(K, TERMS[t.cls])
         if t.tested:
-            yield Quad(node, KGO.trendSlope, double(t.slope), DEFAULT)
-            yield Quad(node, KGO.trendP, double(t.p), DEFAULT)
+            yield node, K.trendSlope, double(t.slope)
+            yield node, K.trendP, double(t.p)
         for k, (start, end, strength) in enumerate(t.bursts, 1):
             b = derived_iri(base, "Burst", t.iri, str(k))
-            yield Quad(node, KGO.burst, b, DEFAULT)
-            yield Quad(b, RDF.type, KGO.Burst, DEFAULT)
-            yield Quad(b, KGO.start, Literal(start, datatype=XSD.date), DEFAULT)
-            yield Quad(b, KGO.end, Literal(end, datatype=XSD.date), DEFAULT)
-            yield Quad(b, KGO.strength, double(strength), DEFAULT)
+            yield node, K.burst, b
+            yield b, _TYPE, K.Burst
+            yield b, K.start, Lit(start, _DATE)
+            yield b, K.end, Lit(end, _DATE)
+            yield b, K.strength, double(strength)
         if t.quadrant:
-            yield Quad(node, KGO.signalQuadrant, KGO.term(t.quadrant), DEFAULT)
+            yield node, K.signalQuadrant, getattr(K, t.quadrant)

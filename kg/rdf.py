@@ -16,7 +16,6 @@ from kg.resolve import Entity, Resolution
 from kg.turtle import Lit, Object, Triple3
 from kg.vocab import (
     DCTERMS,
-    DEFAULT,
     DEFAULT_BASE,
     FALSE,
     HAS,
@@ -33,10 +32,11 @@ from kg.vocab import (
     TRUE,
     XSD,
     XSD_NS,
-    Namespace,
+    Terms,
+    integer,
 )
 
-__all__ = ["MAX_LITERAL", "Copies", "Emitted", "Minter", "as_literal", "copies_of", "corpus_quads", "document_quads",
+__all__ = ["MAX_LITERAL", "Copies", "Emitted", "Minter", "as_literal", "copies_of", "corpus_triples", "document_quads",
            "shared_rows"]
 
 _ROW_LETTER = {"Signal": "s", "Concern": "c", "Behavior": "b", "Technology": "t", "Issue": "i"}
@@ -113,27 +113,11 @@ class Minter:
         return NamedNode(self.local_iri(kind, doc_id, suffix))
 
 
-class _Values:
-    """The IRIs of a namespace's terms as strings, each looked up once."""
-
-    def __init__(self, ns: type[Namespace]) -> None:
-        self._ns = ns
-
-    def __getattr__(self, name: str) -> str:
-        value: str = getattr(self._ns, name).value
-        setattr(self, name, value)
-        return value
-
-
-K, D = _Values(KGO), _Values(DCTERMS)
+K, D, W, S = Terms(KGO), Terms(DCTERMS), Terms(OWL), Terms(SKOS)
+_LABEL = RDFS.label.value
 _TYPE, _VALUE, _MENTION = RDF.type.value, RDF.value.value, KGO.mention.value
 _HAS = {kind: term.value for kind, term in HAS.items()}
 _INTEGER, _DATE = XSD.integer.value, XSD.date.value
-_TRUE = Lit("true", XSD.boolean.value)
-
-
-def _integer(n: int) -> Lit:
-    return Lit(str(n), _INTEGER)
 
 
 def _term(o: Object) -> NamedNode | Literal:
@@ -345,7 +329,7 @@ class _Emitter:
             self.add(sec, K.content, Lit(content))
         else:
             self.text(sec, K.content, content, line)
-        self.add(sec, K.sourceLine, _integer(line))
+        self.add(sec, K.sourceLine, integer(line))
 
     def rows(self) -> None:
         doc = self.doc
@@ -373,15 +357,15 @@ class _Emitter:
         add(m, K.entity, ent)
         add(m, K.name, Lit(row.name))
         if row.name_derived:
-            add(m, K.nameDerived, _TRUE)
+            add(m, K.nameDerived, TRUE)
         for prop, value in ((D.description, row.description), (K.change, row.change),
                             (K.tenYearOutlook, row.ten_year), (K.drivingForce, row.driving_force),
                             (K.src, row.src), (K.relevancyText, row.relevancy_text)):
             if value:
                 self.text(m, prop, value, row.line)
         if row.relevancy is not None:
-            add(m, K.relevancy, _integer(row.relevancy))
-        add(m, K.sourceLine, _integer(row.line))
+            add(m, K.relevancy, integer(row.relevancy))
+        add(m, K.sourceLine, integer(row.line))
         for j, (column, value) in enumerate(row.extra, 1):
             cell = f"{m}-x{j}"
             add(m, K.cell, cell)
@@ -412,50 +396,50 @@ def document_quads(doc: Document, slugs: Mapping[tuple[str, str], str], canonica
     return _Emitter(doc, slugs, canonical, mint, copies).run()
 
 
-def corpus_quads(res: Resolution, labels: Mapping[str, str], linked: Mapping[str, Mapping[str, int]],
-                 mint: Minter) -> Iterator[Quad]:
-    """Default-graph quads: node types and labels, related concepts and technology mentions, article labels
+def corpus_triples(res: Resolution, labels: Mapping[str, str], linked: Mapping[str, Mapping[str, int]],
+                   mint: Minter) -> Iterator[Triple3]:
+    """Default-graph triples: node types and labels, related concepts and technology mentions, article labels
     (`labels`: article id -> label), and articles only known from Closest links (`linked`: target article id
     -> link title -> count). The graph is an OWL ontology (its base IRI) that imports ontology/kg.ttl."""
-    data = NamedNode(mint.base)
-    yield Quad(data, RDF.type, OWL.Ontology, DEFAULT)
-    yield Quad(data, OWL.imports, NamedNode(ONTOLOGY_IRI), DEFAULT)
-    related: dict[tuple[str, str], list[NamedNode]] = defaultdict(list)
+    data = mint.base
+    yield data, _TYPE, W.Ontology
+    yield data, W.imports, ONTOLOGY_IRI
+    related: dict[tuple[str, str], list[str]] = defaultdict(list)
     for a, b in res.related:
-        related[(a.kind, a.slug)].append(mint.entity(b))
-        related[(b.kind, b.slug)].append(mint.entity(a))
-    mentions: dict[tuple[str, str], list[NamedNode]] = defaultdict(list)
+        related[(a.kind, a.slug)].append(mint.iri(b.kind, b.slug))
+        related[(b.kind, b.slug)].append(mint.iri(a.kind, a.slug))
+    mentions: dict[tuple[str, str], list[str]] = defaultdict(list)
     for a, tech in res.mentions:
-        mentions[(a.kind, a.slug)].append(mint.entity(tech))
+        mentions[(a.kind, a.slug)].append(mint.iri(tech.kind, tech.slug))
     for e in res.entities:
-        node = mint.entity(e)
-        yield Quad(node, RDF.type, KGO.term(e.kind), DEFAULT)
-        yield Quad(node, RDFS.label, Literal(e.label), DEFAULT)
+        node = mint.iri(e.kind, e.slug)
+        yield node, _TYPE, getattr(K, e.kind)
+        yield node, _LABEL, Lit(e.label)
         for alt in e.alt_labels:
-            yield Quad(node, SKOS.altLabel, Literal(alt), DEFAULT)
+            yield node, S.altLabel, Lit(alt)
         for hidden in sorted(e.names | {f.lower() for f in e.forms}):  # for case-insensitive lookups by name
-            yield Quad(node, SKOS.hiddenLabel, Literal(hidden), DEFAULT)
-        for other in sorted(related.get((e.kind, e.slug), []), key=lambda n: n.value):
-            yield Quad(node, KGO.relatedConcept, other, DEFAULT)
+            yield node, S.hiddenLabel, Lit(hidden)
+        for other in sorted(related.get((e.kind, e.slug), [])):
+            yield node, K.relatedConcept, other
         for named in mentions.get((e.kind, e.slug), []):
-            yield Quad(node, KGO.mentionsEntity, named, DEFAULT)
+            yield node, K.mentionsEntity, named
         for old in e.retired:
-            yield Quad(mint.node(e.kind, old), DCTERMS.isReplacedBy, node, DEFAULT)
+            yield mint.iri(e.kind, old), D.isReplacedBy, node
     for aid in sorted(labels):
-        node = mint.article(aid)
-        yield Quad(node, RDFS.label, Literal(labels[aid]), DEFAULT)
-        yield Quad(node, KGO.loaded, TRUE, DEFAULT)
+        node = mint.article_iri(aid)
+        yield node, _LABEL, Lit(labels[aid])
+        yield node, K.loaded, TRUE
         for title in sorted(linked.get(aid, {})):
             if title != labels[aid]:
-                yield Quad(node, SKOS.altLabel, Literal(title), DEFAULT)
+                yield node, S.altLabel, Lit(title)
     for target in sorted(set(linked) - set(labels)):
-        node = mint.article(target)
+        node = mint.article_iri(target)
         titles = linked[target]
-        yield Quad(node, RDF.type, KGO.Article, DEFAULT)
-        yield Quad(node, DCTERMS.identifier, Literal(target), DEFAULT)
+        yield node, _TYPE, K.Article
+        yield node, D.identifier, Lit(target)
         label = min(titles, key=lambda t: (-titles[t], t)) if titles else target
-        yield Quad(node, RDFS.label, Literal(label), DEFAULT)
+        yield node, _LABEL, Lit(label)
         for title in sorted(titles):
             if title != label:
-                yield Quad(node, SKOS.altLabel, Literal(title), DEFAULT)
-        yield Quad(node, KGO.loaded, FALSE, DEFAULT)
+                yield node, S.altLabel, Lit(title)
+        yield node, K.loaded, FALSE

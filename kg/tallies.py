@@ -1,5 +1,5 @@
 """Counts the named queries would otherwise make over the whole graph at every call, made once per build from
-its snapshot and written as default-graph quads: a build's graph never changes, so a count stays true.
+its snapshot and written as default-graph triples: a build's graph never changes, so a count stays true.
 
 - articles: kgo:month (of the page date) and kgo:strongSignal (to each mention of a signal with relevancy 5);
 - categories and content types: kgo:articleCount; categories also kgo:signalCount, kgo:outlookSignalCount and
@@ -23,30 +23,30 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
-from pyoxigraph import Literal, NamedNode, Quad
-
 from kg.snapshot import Snapshot
-from kg.vocab import DEFAULT, KGO, RDF, XSD, cluster_iri, derived_iri, integer
+from kg.turtle import Lit, Triple3
+from kg.vocab import KGO, RDF, XSD, Terms, cluster_iri, derived_iri, integer
 
 __all__ = ["ANSWERS", "SCRUTINY", "articles_naming", "category_signals", "cluster_technologies", "decimal_text",
-           "tally_quads"]
+           "tally_triples"]
 
 SCRUTINY = frozenset({"Concern", "Issue"})  # what an article must name for its technologies to be scrutinised
 ANSWERS = frozenset({"Behavior", "Issue"})  # what answers a concern
 _MONTH = re.compile(r"\d{4}-\d{2}")
+K = Terms(KGO)
+_TYPE, _DATE, _YEAR_MONTH, _DECIMAL = RDF.type.value, XSD.date.value, XSD.gYearMonth.value, XSD.decimal.value
 
 
-def _articles(snap: Snapshot, strong: Iterable[tuple[str, str, str]]) -> Iterator[Quad]:
+def _articles(snap: Snapshot, strong: Iterable[tuple[str, str, str]]) -> Iterator[Triple3]:
     signals: defaultdict[str, list[str]] = defaultdict(list)
     for a, m, n in strong:
         if (info := snap.nodes.get(n)) and info.type == "Signal":
             signals[a].append(m)
     for a in sorted(snap.articles):
-        node = NamedNode(a)
         if _MONTH.fullmatch(month := snap.articles[a].date[:7]):
-            yield Quad(node, KGO.month, Literal(month, datatype=XSD.gYearMonth), DEFAULT)
+            yield a, K.month, Lit(month, _YEAR_MONTH)
         for m in sorted(signals.get(a, ())):
-            yield Quad(node, KGO.strongSignal, NamedNode(m), DEFAULT)
+            yield a, K.strongSignal, m
 
 
 def category_signals(snap: Snapshot, arts: Iterable[str], with_outlook: set[tuple[str, str]]
@@ -65,24 +65,23 @@ def category_signals(snap: Snapshot, arts: Iterable[str], with_outlook: set[tupl
     return signals, outlooked, last
 
 
-def _facets(snap: Snapshot) -> Iterator[Quad]:
+def _facets(snap: Snapshot) -> Iterator[Triple3]:
     with_outlook = {(a, n) for a, n, _ in snap.outlooks}
     for n, arts in sorted(snap.naming.items()):
         kind = snap.nodes[n].type
         if kind not in ("Category", "ContentType"):
             continue
-        node = NamedNode(n)
-        yield Quad(node, KGO.articleCount, integer(len(arts)), DEFAULT)
+        yield n, K.articleCount, integer(len(arts))
         if kind != "Category":
             continue
         signals, outlooked, last = category_signals(snap, arts, with_outlook)
-        yield Quad(node, KGO.signalCount, integer(len(signals)), DEFAULT)
-        yield Quad(node, KGO.outlookSignalCount, integer(len(outlooked)), DEFAULT)
+        yield n, K.signalCount, integer(len(signals))
+        yield n, K.outlookSignalCount, integer(len(outlooked))
         if last:
-            yield Quad(node, KGO.lastSignalDate, Literal(last, datatype=XSD.date), DEFAULT)
+            yield n, K.lastSignalDate, Lit(last, _DATE)
 
 
-def _signals(snap: Snapshot) -> Iterator[Quad]:
+def _signals(snap: Snapshot) -> Iterator[Triple3]:
     said: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
     for a, n, outlook in snap.outlooks:
         if (info := snap.nodes.get(n)) and info.type == "Signal":
@@ -92,11 +91,10 @@ def _signals(snap: Snapshot) -> Iterator[Quad]:
                       key=lambda n: (-counts[n][0], -counts[n][1], snap.nodes[n].label, n))
     rank = {n: i for i, n in enumerate(disputed, 1)}
     for n in sorted(counts):
-        node = NamedNode(n)
-        yield Quad(node, KGO.outlookCount, integer(counts[n][0]), DEFAULT)
-        yield Quad(node, KGO.outlookArticleCount, integer(counts[n][1]), DEFAULT)
+        yield n, K.outlookCount, integer(counts[n][0])
+        yield n, K.outlookArticleCount, integer(counts[n][1])
         if n in rank:
-            yield Quad(node, KGO.disagreementRank, integer(rank[n]), DEFAULT)
+            yield n, K.disagreementRank, integer(rank[n])
 
 
 def articles_naming(snap: Snapshot, arts: Iterable[str], kinds: frozenset[str]) -> int:
@@ -116,37 +114,35 @@ def cluster_technologies(snap: Snapshot) -> tuple[dict[str, list[str]], set[str]
     return dict(techs), {t for t in members if articles_naming(snap, snap.naming.get(t, ()), SCRUTINY)}
 
 
-def _concerns(snap: Snapshot) -> Iterator[Quad]:
+def _concerns(snap: Snapshot) -> Iterator[Triple3]:
     for n, arts in sorted(snap.naming.items()):
         if snap.nodes[n].type == "Concern":
-            yield Quad(NamedNode(n), KGO.answeringArticleCount, integer(articles_naming(snap, arts, ANSWERS)),
-                       DEFAULT)
+            yield n, K.answeringArticleCount, integer(articles_naming(snap, arts, ANSWERS))
 
 
-def _clusters(snap: Snapshot) -> Iterator[Quad]:
+def _clusters(snap: Snapshot) -> Iterator[Triple3]:
     techs, scrutinised = cluster_technologies(snap)
     for c in sorted(techs):
         node = cluster_iri(snap.base, c)
-        yield Quad(node, KGO.technologyCount, integer(len(techs[c])), DEFAULT)
-        yield Quad(node, KGO.scrutinisedTechnologyCount, integer(len(scrutinised.intersection(techs[c]))), DEFAULT)
+        yield node, K.technologyCount, integer(len(techs[c]))
+        yield node, K.scrutinisedTechnologyCount, integer(len(scrutinised.intersection(techs[c])))
 
 
-def _relevancy(relevancy: dict[str, list[int]]) -> Iterator[Quad]:
+def _relevancy(relevancy: dict[str, list[int]]) -> Iterator[Triple3]:
     for n in sorted(relevancy):
         total, count, top = relevancy[n]
-        node = NamedNode(n)
-        yield Quad(node, KGO.maxRelevancy, integer(top), DEFAULT)
-        yield Quad(node, KGO.meanRelevancy, Literal(decimal_text(total, count), datatype=XSD.decimal), DEFAULT)
+        yield n, K.maxRelevancy, integer(top)
+        yield n, K.meanRelevancy, Lit(decimal_text(total, count), _DECIMAL)
 
 
-def _label_order(snap: Snapshot) -> Iterator[Quad]:
+def _label_order(snap: Snapshot) -> Iterator[Triple3]:
     ranked = sorted(snap.nodes.values(), key=lambda n: (n.label, n.iri))
     place = {n.iri: i for i, n in enumerate(ranked, 1)}
     for n in sorted(place):
-        yield Quad(NamedNode(n), KGO.labelOrder, integer(place[n]), DEFAULT)
+        yield n, K.labelOrder, integer(place[n])
 
 
-def _monthly(snap: Snapshot, kind: str = "Theme") -> Iterator[Quad]:
+def _monthly(snap: Snapshot, kind: str = "Theme") -> Iterator[Triple3]:
     for n, arts in sorted(snap.naming.items()):
         if snap.nodes[n].type != kind:
             continue
@@ -156,10 +152,10 @@ def _monthly(snap: Snapshot, kind: str = "Theme") -> Iterator[Quad]:
                 months[month] += 1
         for month, count in sorted(months.items()):
             c = derived_iri(snap.base, "MonthlyCount", n, month)
-            yield Quad(c, RDF.type, KGO.MonthlyCount, DEFAULT)
-            yield Quad(c, KGO.countOf, NamedNode(n), DEFAULT)
-            yield Quad(c, KGO.countMonth, Literal(month, datatype=XSD.gYearMonth), DEFAULT)
-            yield Quad(c, KGO.monthArticleCount, integer(count), DEFAULT)
+            yield c, _TYPE, K.MonthlyCount
+            yield c, K.countOf, n
+            yield c, K.countMonth, Lit(month, _YEAR_MONTH)
+            yield c, K.monthArticleCount, integer(count)
 
 
 def decimal_text(total: int, count: int) -> str:
@@ -168,8 +164,8 @@ def decimal_text(total: int, count: int) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def tally_quads(snap: Snapshot, strong: Iterable[tuple[str, str, str]], relevancy: dict[str, list[int]]
-                ) -> Iterator[Quad]:
+def tally_triples(snap: Snapshot, strong: Iterable[tuple[str, str, str]], relevancy: dict[str, list[int]]
+                ) -> Iterator[Triple3]:
     """The counts of a build; `strong`: (article, Mention, node) of every mention with relevancy 5;
     `relevancy`: node -> [sum, count, max] of the relevancies its mentions give."""
     yield from _articles(snap, strong)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import inspect
 from typing import ClassVar
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode
+from pyoxigraph import DefaultGraph, NamedNode
+
+from kg.turtle import Lit
 
 __all__ = [
     "CONTENT_TYPES",
@@ -33,6 +35,7 @@ __all__ = [
     "STRONG_RELEVANCY",
     "XSD",
     "Namespace",
+    "Terms",
     "boolean",
     "cluster_iri",
     "derived_iri",
@@ -291,16 +294,29 @@ METRICS: dict[str, NamedNode] = {"degree": KGO.degree, "weighted_degree": KGO.we
                                  "eigenvector": KGO.eigenvector}
 
 
-def derived_iri(base: str, kind: str, node: str, suffix: str) -> NamedNode:
+def derived_iri(base: str, kind: str, node: str, suffix: str) -> str:
     """The IRI of a node made from another (a kgo:Burst, a kgo:MonthlyCount): under the base, the kind's
     segment, then the node's path below the base (its last segment if elsewhere) with "/" as "-", and suffix."""
     local = node[len(base):].replace("/", "-") if node.startswith(base) else node.rsplit("/", 1)[-1]
-    return NamedNode(f"{base}{SEGMENTS[kind]}/{local}-{suffix}")
+    return f"{base}{SEGMENTS[kind]}/{local}-{suffix}"
 
 
-def cluster_iri(base: str, cid: str) -> NamedNode:
+def cluster_iri(base: str, cid: str) -> str:
     """The IRI of a cluster (`l0-3`, ...) under a base."""
-    return NamedNode(f"{base}{SEGMENTS['Cluster']}/{cid}")
+    return f"{base}{SEGMENTS['Cluster']}/{cid}"
+
+
+class Terms:
+    """The IRIs of a namespace's terms as strings (`Terms(KGO).pagerank`), each looked up once: what the
+    writers of text triples (kg.turtle) use."""
+
+    def __init__(self, ns: type[Namespace]) -> None:
+        self._ns = ns
+
+    def __getattr__(self, name: str) -> str:
+        value: str = getattr(self._ns, name).value
+        setattr(self, name, value)
+        return value
 
 
 def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
@@ -320,8 +336,8 @@ def output_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
 
 # ---------------------------------------------------------------- literals
 
-TRUE = Literal("true", datatype=XSD.boolean)
-FALSE = Literal("false", datatype=XSD.boolean)
+TRUE = Lit("true", XSD_NS + "boolean")
+FALSE = Lit("false", XSD_NS + "boolean")
 
 
 def double_text(x: float) -> str:
@@ -332,16 +348,16 @@ def double_text(x: float) -> str:
     return text
 
 
-def double(x: float) -> Literal:
+def double(x: float) -> Lit:
     """An xsd:double literal (see double_text)."""
-    return Literal(double_text(x), datatype=XSD.double)
+    return Lit(double_text(x), XSD_NS + "double")
 
 
-def integer(n: int) -> Literal:
+def integer(n: int) -> Lit:
     """An xsd:integer literal."""
-    return Literal(str(n), datatype=XSD.integer)
+    return Lit(str(n), XSD_NS + "integer")
 
 
-def boolean(b: bool) -> Literal:
+def boolean(b: bool) -> Lit:
     """An xsd:boolean literal."""
     return TRUE if b else FALSE

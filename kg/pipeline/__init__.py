@@ -16,10 +16,8 @@ so an incremental build parses and emits only what changed; analytics are recomp
 from __future__ import annotations
 
 import time
+from operator import itemgetter
 from pathlib import Path
-from typing import cast
-
-from pyoxigraph import NamedNode
 
 from kg import analyze
 from kg.aliases import Aliases
@@ -35,7 +33,7 @@ from kg.pipeline.view import fill_sources, view_data
 from kg.pipeline.workers import Progress
 from kg.pipeline.write import write_graphs, write_json, write_ontology
 from kg.snapshot import SNAPSHOT
-from kg.tallies import tally_quads
+from kg.tallies import tally_triples
 from kg.viz import write_html
 from kg.vocab import DEFAULT_BASE, output_prefixes
 
@@ -105,13 +103,13 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
                                                                  resolution, corpus.cache)
         tail += extra
         lap("analytics")
-    time_quads, trends, result.trends = run_trends(corpus, types, labels, corpus.links)
-    tail += time_quads
+    time_triples, trends, result.trends = run_trends(corpus, types, labels, corpus.links)
+    tail += time_triples
     lap("trends")
     snap = build_snapshot(corpus, tail, corpus.links, trends)
-    tail += tally_quads(snap, corpus.strong, corpus.relevancy)
+    tail += tally_triples(snap, corpus.strong, corpus.relevancy)
     lap("tallies")
-    tail.sort(key=lambda q: cast(NamedNode, q.subject).value)  # stable: one block per subject
+    tail.sort(key=itemgetter(0))  # stable: one block per subject
     result.nodes = count_nodes(corpus, tail)
     result.triples = corpus.triples + len(tail)
     failing = result.strict_failure() if strict else None

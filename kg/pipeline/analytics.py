@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pyoxigraph import Quad
-
 from kg import analyze
 from kg.cache import Cache, code_version, key_of
-from kg.enrich import cluster_quads, metric_quads, participation_quads
+from kg.enrich import cluster_triples, metric_triples, participation_triples
 from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, MAX_ARTICLE_NODES, Link, cooccurrence, project_links
+from kg.turtle import Triple3
 from kg.vocab import FACET_TYPES
 
 __all__ = ["ANALYTICS_VERSION", "Analytics", "run_analytics"]
@@ -46,8 +45,8 @@ def compute(types: dict[str, str], labels: dict[str, str], links: list[Link], se
 
 def run_analytics(types: dict[str, str], labels: dict[str, str], links: Iterable[Link], base: str, seed: int,
                   resolution: float, cache: Cache | None = None
-                  ) -> tuple[list[Quad], analyze.Centrality, list[list[analyze.Cluster]], dict[str, Any]]:
-    """Project, compute centrality and clusters, and return them as quads with the record of how. The results
+                  ) -> tuple[list[Triple3], analyze.Centrality, list[list[analyze.Cluster]], dict[str, Any]]:
+    """Project, compute centrality and clusters, and return them as triples with the record of how. The results
     depend only on the graph, so an unchanged graph (an edit that left the links alone) reuses them."""
     ordered = sorted(links)
     key = key_of(ANALYTICS_VERSION, code_version("kg.analyze", "kg.louvain", "kg.project"), seed, resolution, base,
@@ -60,6 +59,6 @@ def run_analytics(types: dict[str, str], labels: dict[str, str], links: Iterable
     if cache:
         cache.mark("analytics", key)
     metrics, levels, participation, info = cached
-    quads = (list(metric_quads(metrics)) + list(participation_quads(participation))
-             + list(cluster_quads(levels, base)))
-    return quads, metrics, levels, info
+    triples = (list(metric_triples(metrics)) + list(participation_triples(participation))
+               + list(cluster_triples(levels, base)))
+    return triples, metrics, levels, info

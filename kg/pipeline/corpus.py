@@ -13,8 +13,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad
-
 from kg.aliases import Aliases
 from kg.articles import ArticleIds, primary_first, resolve_articles
 from kg.cache import Cache
@@ -24,8 +22,9 @@ from kg.pipeline.emit_pass import EmitContext, emit_all
 from kg.pipeline.parse_pass import parse_all
 from kg.pipeline.workers import Progress
 from kg.project import Link
-from kg.rdf import Minter, corpus_quads
+from kg.rdf import Minter, corpus_triples
 from kg.resolve import Resolution, resolve_forms
+from kg.turtle import Triple3
 from kg.vocab import DEFAULT_BASE, KGO, RDF
 
 __all__ = ["Corpus", "corpus_level", "count_nodes", "gather", "vertices"]
@@ -157,15 +156,15 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
                   emissions.relevancy)
 
 
-def corpus_level(corpus: Corpus) -> tuple[list[Quad], dict[str, dict[str, int]]]:
-    """Default-graph quads of the corpus (before analytics), and the titles Closest links give each article."""
+def corpus_level(corpus: Corpus) -> tuple[list[Triple3], dict[str, dict[str, int]]]:
+    """Default-graph triples of the corpus (before analytics), and the titles Closest links give each article."""
     linked: dict[str, dict[str, int]] = defaultdict(dict)
     for target, title in corpus.closest:
         titles = linked[target]
         if title:
             titles[title] = titles.get(title, 0) + 1
-    quads = list(corpus_quads(corpus.resolution, corpus.article_labels, linked, Minter(corpus.base)))
-    return quads, linked
+    triples = list(corpus_triples(corpus.resolution, corpus.article_labels, linked, Minter(corpus.base)))
+    return triples, linked
 
 
 def vertices(corpus: Corpus, linked: dict[str, dict[str, int]]) -> tuple[dict[str, str], dict[str, str]]:
@@ -188,13 +187,12 @@ def vertices(corpus: Corpus, linked: dict[str, dict[str, int]]) -> tuple[dict[st
     return types, labels
 
 
-def count_nodes(corpus: Corpus, corpus_quads_: list[Quad]) -> dict[str, int]:
+def count_nodes(corpus: Corpus, tail: list[Triple3]) -> dict[str, int]:
     """Distinct typed nodes per kgo class: per-document nodes from the emissions, the rest from the corpus."""
     counts: Counter[str] = Counter(corpus.counts)
     counts["Article"] += len({corpus.canonical.get(s.doc_id, s.doc_id) for s in corpus.summaries})
-    for q in corpus_quads_:
-        if q.predicate == RDF.type and isinstance(q.object, NamedNode):
-            kind = KGO.local(q.object.value)
-            if kind:
-                counts[kind] += 1
+    rdf_type = RDF.type.value
+    for _, p, o in tail:
+        if p == rdf_type and isinstance(o, str) and (kind := KGO.local(o)):
+            counts[kind] += 1
     return dict(counts)

@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from pyoxigraph import Literal, NamedNode, Quad
-
 from kg.articles import primary_first
 from kg.identity import safe_iri
 from kg.pipeline.corpus import Corpus
@@ -16,6 +14,7 @@ from kg.project import Link
 from kg.rdf import Minter
 from kg.snapshot import ArticleInfo, ClusterInfo, Document, NodeInfo, Snapshot, coarse_cluster
 from kg.trends import Trends
+from kg.turtle import Triple3
 from kg.vocab import DCTERMS, ENTITY_TYPES, KGO, KGO_NS, RDF, RDFS
 
 __all__ = ["build_snapshot"]
@@ -36,15 +35,13 @@ def _articles(corpus: Corpus) -> tuple[dict[str, Document], dict[str, ArticleInf
     return documents, articles
 
 
-def build_snapshot(corpus: Corpus, tail: Iterable[Quad], links: list[Link], trends: Trends) -> Snapshot:
+def build_snapshot(corpus: Corpus, tail: Iterable[Triple3], links: list[Link], trends: Trends) -> Snapshot:
     """The snapshot of this build: documents and articles from the summaries, nodes, clusters and replaced IRIs
-    from the corpus-level quads, links from the build's link list, and the build's trends."""
+    from the corpus-level triples, links from the build's link list, and the build's trends."""
     documents, articles = _articles(corpus)
     facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for q in tail:
-        o = q.object
-        value = o.value if isinstance(o, (NamedNode, Literal)) else ""
-        facts[q.subject.value][q.predicate.value].append(value)  # type: ignore[union-attr]  # no RDF-star
+    for s, p, o in tail:
+        facts[s][p].append(o if isinstance(o, str) else o.value)
     typ, label, rank, trend = RDF.type.value, RDFS.label.value, KGO.pagerank.value, KGO.trend.value
     cluster_type, level, size, parent = KGO.Cluster.value, KGO.level.value, KGO.size.value, KGO.parentCluster.value
     cid = {c: c.rsplit("/", 1)[-1] for c, f in facts.items() if cluster_type in f[typ]}

@@ -7,14 +7,13 @@ import io
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import Quad
-
 from kg.articles import primary_first
-from kg.enrich import trend_quads
+from kg.enrich import trend_triples
 from kg.pipeline.corpus import Corpus
 from kg.project import Link
 from kg.rdf import Minter
 from kg.trends import Trends, analyse
+from kg.turtle import Triple3
 from kg.vocab import CONTENT_TYPES
 
 __all__ = ["article_dates", "run_trends", "trends_csv", "write_trends"]
@@ -53,8 +52,8 @@ def trends_csv(trends: Trends) -> str:
 
 
 def run_trends(corpus: Corpus, types: dict[str, str], labels: dict[str, str], links: list[Link]
-               ) -> tuple[list[Quad], Trends, dict[str, Any]]:
-    """Trends of every content node over the build's articles: quads, the result, and the report section."""
+               ) -> tuple[list[Triple3], Trends, dict[str, Any]]:
+    """Trends of every content node over the build's articles: triples, the result, and the report section."""
     dates, articles, implausible = article_dates(corpus)
     content = {n: t for n, t in types.items() if t in CONTENT_TYPES}
     trends = analyse(dates, ((a, b) for a, b, _, _ in links), content, labels, articles)
@@ -71,7 +70,7 @@ def run_trends(corpus: Corpus, types: dict[str, str], labels: dict[str, str], li
             "bursts": sum(len(t.bursts) for t in trends.nodes),
             "quadrants": dict(sorted({q: sum(1 for t in trends.nodes if t.quadrant == q)
                                       for q in {t.quadrant for t in trends.nodes} if q}.items()))}
-    return list(trend_quads(trends, corpus.base)), trends, info
+    return list(trend_triples(trends, corpus.base)), trends, info
 
 
 def write_trends(path: Path, trends: Trends) -> None:

@@ -62,10 +62,10 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
                             "weightedDegree": _as_written(metrics.weighted_degree.get(n, 0.0))}
     for level in levels:
         for c in level:
-            iri = cluster_iri(corpus.base, c.id).value
+            iri = cluster_iri(corpus.base, c.id)
             v.clusters[iri] = {"level": c.level, "size": len(c.members), "label": c.label}
             if c.parent:
-                v.clusters[iri]["parent"] = cluster_iri(corpus.base, c.parent).value
+                v.clusters[iri]["parent"] = cluster_iri(corpus.base, c.parent)
             v.labels[iri] = c.label
             for m in c.members:
                 v.in_cluster[m].append(iri)

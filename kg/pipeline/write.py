@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from pathlib import Path
 
-from pyoxigraph import Quad, RdfFormat, serialize
-
 from kg.pipeline.corpus import Corpus
-from kg.pipeline.emit_pass import strip_prefixes
 from kg.resources import ontology_dir
-from kg.turtle import turtle_of
+from kg.turtle import Triple3, TurtleWriter, turtle_of
 from kg.vocab import ONTOLOGY_IRI
 
 __all__ = ["CATALOG", "write_graphs", "write_json", "write_ontology"]
@@ -24,7 +20,7 @@ CATALOG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 """
 
 
-def write_graphs(folder: Path, corpus: Corpus, tail: list[Quad], prefixes: dict[str, str]) -> None:
+def write_graphs(folder: Path, corpus: Corpus, tail: list[Triple3], prefixes: dict[str, str]) -> None:
     """graph.ttl and graph.trig, in one pass: the prefixes, each document's block from the cache (TriG, and
     the same lines unindented for Turtle), then the corpus block."""
     cache = corpus.cache
@@ -36,10 +32,9 @@ def write_graphs(folder: Path, corpus: Corpus, tail: list[Quad], prefixes: dict[
             block = cache.block("emit", ekey)
             trig.write(block)
             ttl.write(turtle_of(block))
-        for out, quads, fmt in ((ttl, (q.triple for q in tail), RdfFormat.TURTLE), (trig, tail, RdfFormat.TRIG)):
-            buf = io.BytesIO()
-            serialize(quads, buf, fmt, prefixes=prefixes)
-            out.write(strip_prefixes(buf.getvalue()))
+        block = TurtleWriter(prefixes).block(tail).encode("utf-8")  # the default graph: the same in TriG
+        ttl.write(block)
+        trig.write(block)
 
 
 def write_ontology(folder: Path) -> None:
