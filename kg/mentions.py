@@ -58,13 +58,19 @@ class MentionMatcher:
         self.starters: set[str] = set()  # the words of reach that may start a name
         self.stems: dict[str, str] = {}
         self.found: set[tuple[str, str, str]] = set()
+        self.seen: set[tuple[str, str, str]] = set()  # the texts searched already
 
     def feed(self, texts: Iterable[tuple[str, str, str]]) -> None:
         """Search some (type, slug, folded text) texts for technology names."""
         if not self.keys:
             return
         keys, heads, reach, stems, starters = self.keys, self.heads, self.reach, self.stems, self.starters
-        for kind, s, text in texts:
+        seen = self.seen
+        for item in texts:
+            if item in seen:  # articles repeat their signals' names and descriptions: each is searched once
+                continue
+            seen.add(item)
+            kind, s, text = item
             words = text.split(" ")
             fresh = set(words).difference(self.known)
             if fresh:

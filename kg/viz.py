@@ -21,6 +21,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import orjson
 
 from kg.store import BuiltGraph
@@ -127,9 +128,9 @@ def _index(data: ViewData, full: bool, drawn: set[str]) -> tuple[list[str], dict
     cat = {c: i for i, c in enumerate(cluster_list)}
     articles_of: dict[str, set[str]] = defaultdict(set)
     code = {k: i for i, k in enumerate(LINK_KINDS)}
-    triples = sorted((at[a], at[b], code[kind]) for (a, b), kind in data.links.items()
-                     if a in at and b in at and a != b)
-    links = [x for t in triples for x in t]
+    cells = np.array([(at[a], at[b], code[kind]) for (a, b), kind in data.links.items()
+                      if a in at and b in at and a != b], dtype=np.int64).reshape(-1, 3)
+    links = cells[np.lexsort(cells.T[::-1])].ravel().tolist()  # sorted (from, to, kind) triples, flattened
     for (a, b) in data.links:
         if a in at and b in at and data.types[a] == "Article":
             articles_of[b].add(a)
