@@ -9,6 +9,7 @@ import pyoxigraph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg.identity import _fold_unicode, fold
 from kg.model import Document, Skipped
 from kg.parse import parse_bytes
 from kg.rdf import Minter, document_quads
@@ -120,3 +121,15 @@ def test_random_bytes_never_crash(data: bytes) -> None:
 def test_random_text_never_crashes(text: str) -> None:
     result = parse_bytes(text.encode("utf-8", "surrogatepass"), "doc", "doc.md")
     assert isinstance(result, Document | Skipped)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_fold_equals_the_unicode_fold(text: str) -> None:
+    assert fold(text) == _fold_unicode(text)
+
+
+def test_fold_examples() -> None:
+    assert fold("C++ and C#: the `Ed-Tech'  market_size") == "c plusplus and c sharp the ed tech market size"
+    assert fold("AT&T's 5G\tRoll-out (100%)") == "at and ts 5g roll out 100 percent"
+    assert fold("Café “Déjà vu”") == "cafe deja vu"
