@@ -39,11 +39,14 @@ def build_snapshot(corpus: Corpus, tail: Iterable[Triple3], links: list[Link], t
     """The snapshot of this build: documents and articles from the summaries, nodes, clusters and replaced IRIs
     from the corpus-level triples, links from the build's link list, and the build's trends."""
     documents, articles = _articles(corpus)
-    facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in tail:
-        facts[s][p].append(o if isinstance(o, str) else o.value)
     typ, label, rank, trend = RDF.type.value, RDFS.label.value, KGO.pagerank.value, KGO.trend.value
     cluster_type, level, size, parent = KGO.Cluster.value, KGO.level.value, KGO.size.value, KGO.parentCluster.value
+    read = {typ, label, rank, trend, level, size, parent, KGO.inCluster.value, KGO.mentionsEntity.value,
+            DCTERMS.isReplacedBy.value}  # not: hidden and other labels, metrics, tallies
+    facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in tail:
+        if p in read:
+            facts[s][p].append(o if isinstance(o, str) else o.value)
     cid = {c: c.rsplit("/", 1)[-1] for c, f in facts.items() if cluster_type in f[typ]}
     clusters = {cid[c]: ClusterInfo(cid[c], min(facts[c][label]), int(facts[c][size][0]), int(facts[c][level][0]),
                                     facts[c][parent][0].rsplit("/", 1)[-1] if facts[c].get(parent) else "")
