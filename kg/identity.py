@@ -23,7 +23,8 @@ def _symbol(m: re.Match[str]) -> str:
 
 
 # ASCII letters and digits as lower case, every other ASCII byte as a space (what _NON_WORD replaces)
-_ASCII_WORDS = bytes((c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() else 0x20 for c in range(128)) + bytes(128)
+_ASCII_WORDS = bytes((c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() else 0x20
+                     for c in range(128)) + bytes(128)
 _ASCII_QUOTES = b"'\"`"
 _SYMBOL_CHARS = frozenset(_SYMBOLS)
 

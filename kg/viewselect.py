@@ -15,8 +15,6 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import igraph
-
 from kg.errors import KgError
 from kg.project import DEFAULT_WEIGHT, strongest_pairs
 from kg.viewdata import ViewData
@@ -285,6 +283,8 @@ def layout(nodes: list[str], edges: list[tuple[str, str, str, float]], seed: int
     LONG_NODES 200 iterations instead of 500 (22,700 nodes: about 8 s)."""
     if not nodes:
         return {}
+    import igraph  # here, not at module level: importing it (and the matplotlib it looks for) costs 0.8 s
+
     index = {n: i for i, n in enumerate(nodes)}
     g = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b, _, _ in edges])
     rng = random.Random(seed)
