@@ -12,12 +12,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
-from kg.pipeline.emit_pass import strip_prefixes
 from kg.turtle import Lit, TurtleWriter, iri_ref, string_literal, turtle_of
 from kg.vocab import DEFAULT_BASE, XSD_NS, output_prefixes
 
 PREFIXES = output_prefixes(DEFAULT_BASE)
 WRITER = TurtleWriter(PREFIXES)
+
+
+def strip_prefixes(data: bytes) -> bytes:
+    """A serialization without its @prefix lines (kg writes them once, at the top of the file)."""
+    lines = data.split(b"\n")
+    i = 0
+    while i < len(lines) and lines[i].startswith(b"@prefix "):
+        i += 1
+    return b"\n".join(lines[i:])
+
+
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Local names: the characters of kg's slugs and ids, those Turtle must escape or refuse, and other scripts.
@@ -103,6 +113,16 @@ def test_blocks_are_byte_identical(rows: list[tuple[str, str, str | Lit]], named
         expect = {(s, p, _term(o)) for s, p, o in rows}
         assert {(q.subject.value, q.predicate.value, q.object) for q in back} == {
             (s, p, o) for s, p, o in expect}
+
+
+@SETTINGS
+@given(st.lists(triples, max_size=12))
+def test_a_turtle_block_is_the_default_graph_of_trig(rows: list[tuple[str, str, str | Lit]]) -> None:
+    """graph.trig carries the corpus-level triples (the default graph) as the same text as graph.ttl."""
+    quads = [pyoxigraph.Quad(NamedNode(s), NamedNode(p), _term(o), pyoxigraph.DefaultGraph()) for s, p, o in rows]
+    trig = pyoxigraph.serialize(quads, format=RdfFormat.TRIG, prefixes=PREFIXES)
+    assert trig is not None
+    assert WRITER.block(rows).encode() == strip_prefixes(trig)
 
 
 def test_in_graph_indents_the_turtle_block() -> None:

@@ -19,7 +19,7 @@ from kg.rdf import Copies, Minter, as_literal, copies_of, document_quads
 from kg.turtle import TurtleWriter
 from kg.vocab import output_prefixes
 
-__all__ = ["Emissions", "EmitContext", "Task", "emit_all", "emit_document", "emit_key", "strip_prefixes"]
+__all__ = ["Emissions", "EmitContext", "Task", "emit_all", "emit_document", "emit_key"]
 
 EMIT_VERSION = "5"
 EMIT_CODE = ("kg.rdf", "kg.turtle", "kg.identity", "kg.vocab", "kg.names", "kg.resolve", "kg.mentions",
@@ -38,15 +38,6 @@ class EmitContext:
     def others(self, doc_id: str) -> list[tuple[str, str]]:
         """(document id, parsed-document key) of the other documents of a document's article."""
         return [m for m in self.members.get(self.canonical.get(doc_id, doc_id), []) if m[0] != doc_id]
-
-
-def strip_prefixes(data: bytes) -> bytes:
-    """A serialization without its @prefix lines (the whole file declares them once)."""
-    lines = data.split(b"\n")
-    i = 0
-    while i < len(lines) and lines[i].startswith(b"@prefix "):
-        i += 1
-    return b"\n".join(lines[i:])
 
 
 def emit_key(summary: DocSummary, ctx: EmitContext) -> str:
