@@ -9,6 +9,7 @@ import pyoxigraph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg import textio
 from kg.identity import _fold_unicode, fold
 from kg.model import Document, Skipped
 from kg.parse import parse_bytes
@@ -133,3 +134,10 @@ def test_fold_examples() -> None:
     assert fold("C++ and C#: the `Ed-Tech'  market_size") == "c plusplus and c sharp the ed tech market size"
     assert fold("AT&T's 5G\tRoll-out (100%)") == "at and ts 5g roll out 100 percent"
     assert fold("Café “Déjà vu”") == "cafe deja vu"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0xA0), max_size=80))
+def test_control_share_by_byte_table_equals_the_pattern(text: str) -> None:
+    expected = len(textio._CONTROL.findall(text)) / len(text) if text else 0.0
+    assert textio._control_share(text) == expected
