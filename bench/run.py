@@ -30,8 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import HERE, corpus
 
 STAGES = {"parse": "read+parse", "rdf.resolve": "RDF: resolution", "rdf.emit": "RDF: emission",
-          "rdf": "RDF (in all)", "analytics": "analytics", "trends": "trends", "tallies": "snapshot and tallies",
-          "serialize": "serialise", "html": "HTML", "commit": "switch-in"}
+          "rdf": "RDF (in all)", "analytics": "analytics (trends beside it)", "trends": "trends (waited for)",
+          "html": "HTML (tallies and files beside it)", "files": "tallies and files (waited for)",
+          "commit": "switch-in"}
 
 # Runs one kg build in a fresh interpreter, sampling the RSS of the process tree, and prints JSON.
 _RUNNER = textwrap.dedent("""
@@ -50,7 +51,7 @@ _RUNNER = textwrap.dedent("""
             peaks[stage[0]] = max(peaks.get(stage[0], 0), rss)
             time.sleep(0.05)
 
-    names = {"parse": "parse", "emit": "rdf", "analytics": "analytics", "write": "serialize", "html": "html"}
+    names = {"parse": "parse", "emit": "rdf", "analytics": "analytics", "write": "html", "html": "html"}
     def progress(s, i, n):
         stage[0] = names.get(s, s)
 

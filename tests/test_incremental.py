@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,9 @@ from click.testing import CliRunner
 from bench.common import MAKE_CORPUS
 from kg import analyze
 from kg.cli import main
+from kg.errors import KgError
 from kg.pipeline import build
+from kg.pipeline.workers import Child
 
 PRODUCTS = ("graph.ttl", "graph.trig", "report.json", "merges.json", "graph.html")
 
@@ -101,3 +104,21 @@ def test_damaged_cache_is_started_again(generated: Path, tmp_path: Path) -> None
     build([generated], tmp_path / "full", cache=False)
     same_outputs(out, tmp_path / "full")
     assert build([generated], out).parsed == 0  # the new cache serves the next build
+
+
+def test_child_process_returns_its_value_or_raises_its_error() -> None:
+    data = list(range(10))
+    assert Child(lambda: sum(data)).result() == 45  # the child sees this process's memory
+    assert Child(lambda: sum(data), inline=True).result() == 45
+
+    def fails() -> None:
+        raise KgError("no such thing")
+
+    with pytest.raises(KgError, match="no such thing"):
+        Child(fails).result()
+
+    def dies() -> None:
+        os._exit(3)
+
+    with pytest.raises(RuntimeError, match="ended without an answer"):
+        Child(dies).result()

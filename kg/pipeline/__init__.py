@@ -6,9 +6,10 @@ corpus-level data, not by the documents.
   2. corpus.resolve: entity resolution over the names of every document, article identity;
   3. emit_pass (worker processes): each document's triples as a TriG block in the cache, and the
      compact data the corpus level needs (weighted links, mention sources, texts);
-  4. corpus, analytics, timeline, tallies and view: the default graph's quads, centrality and clusters,
-     trends, the counts the named queries read, the explorer's data;
-  5. write: the blocks concatenated into graph.ttl and graph.trig, the other files, then the switch.
+  4. corpus, analytics, timeline, tallies and view: the default graph's triples, centrality and clusters,
+     trends (in a forked process, beside analytics), the explorer's data;
+  5. write: the snapshot and the tallies, the blocks concatenated into graph.ttl and graph.trig, snapshot.json
+     and trends.csv (all in a forked process, beside the explorer page), the other files, then the switch.
 Unchanged documents hit the cache in passes 1 and 3 (keyed by content, and for 3 by the node IRIs they use),
 so an incremental build parses and emits only what changed; analytics are recomputed for the whole graph.
 """
@@ -30,10 +31,12 @@ from kg.pipeline.result import BuildResult
 from kg.pipeline.snapshot import build_snapshot
 from kg.pipeline.timeline import run_trends, write_trends
 from kg.pipeline.view import fill_sources, view_data
-from kg.pipeline.workers import Progress
+from kg.pipeline.workers import PARALLEL_MIN, Child, Progress
 from kg.pipeline.write import write_graphs, write_json, write_ontology
 from kg.snapshot import SNAPSHOT
 from kg.tallies import tally_triples
+from kg.trends import Trends
+from kg.turtle import Triple3
 from kg.viz import write_html
 from kg.vocab import DEFAULT_BASE, output_prefixes
 
@@ -94,6 +97,8 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
     tail, linked = corpus_level(corpus)
     types, labels = vertices(corpus, linked)
     lap("rdf")
+    inline = corpus.workers <= 1 or len(corpus.summaries) < PARALLEL_MIN  # else a second core works beside this
+    timeline = Child(lambda: run_trends(corpus, types, labels, corpus.links), inline)  # while analytics run
     metrics: analyze.Centrality | None = None
     levels: list[list[analyze.Cluster]] = []
     if analytics:
@@ -103,25 +108,17 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
                                                                  resolution, corpus.cache)
         tail += extra
         lap("analytics")
-    time_triples, trends, result.trends = run_trends(corpus, types, labels, corpus.links)
+    time_triples, trends, result.trends = timeline.result()
     tail += time_triples
     lap("trends")
-    snap = build_snapshot(corpus, tail, corpus.links, trends)
-    tail += tally_triples(snap, corpus.strong, corpus.relevancy)
-    lap("tallies")
-    tail.sort(key=itemgetter(0))  # stable: one block per subject
-    result.nodes = count_nodes(corpus, tail)
-    result.triples = corpus.triples + len(tail)
     failing = result.strict_failure() if strict else None
     if failing:
         raise StrictFailure(f"--strict: {len(result.skipped)} skipped, {len(result.warnings)} warnings; "
                             "outputs left unchanged", failing)
     build_dir = outdir.new_build()
-    prefixes = output_prefixes(corpus.base)
     if progress:
         progress("write", 0, 2)
-    write_graphs(build_dir, corpus, tail, prefixes)
-    lap("serialize")
+    writing = Child(lambda: _tally_and_write(build_dir, corpus, tail, trends), inline)  # beside the HTML
     if html:
         if progress:
             progress("html", 0, 1)
@@ -130,9 +127,10 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
         write_html(data, build_dir / "graph.html", title=f"{title} ({result.built} documents)", seed=seed,
                    fill=lambda nodes: fill_sources(corpus, data, nodes))
         lap("html")
+    result.nodes, written = writing.result()
+    result.triples = corpus.triples + written
+    lap("files")
     write_ontology(build_dir)
-    write_trends(build_dir / "trends.csv", trends)
-    snap.save(build_dir / SNAPSHOT)
     write_json(build_dir / "merges.json", corpus.merges, 1)
     write_json(build_dir / "report.json", result.report(), 2)
     outdir.commit(build_dir)
@@ -142,3 +140,15 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
         corpus.cache.prune()
     result.files = sorted(p.name for p in build_dir.iterdir() if p.is_file())
     lap("commit")
+
+
+def _tally_and_write(folder: Path, corpus: Corpus, tail: list[Triple3], trends: Trends) -> tuple[dict[str, int], int]:
+    """The snapshot and the tallies, then graph.ttl, graph.trig, snapshot.json and trends.csv; the typed nodes
+    per class and the number of corpus-level triples written."""
+    snap = build_snapshot(corpus, tail, corpus.links, trends)
+    tail += tally_triples(snap, corpus.strong, corpus.relevancy)
+    tail.sort(key=itemgetter(0))  # stable: one block per subject
+    write_graphs(folder, corpus, tail, output_prefixes(corpus.base))
+    snap.save(folder / SNAPSHOT)
+    write_trends(folder / "trends.csv", trends)
+    return count_nodes(corpus, tail), len(tail)

@@ -54,6 +54,7 @@ class Corpus:
     outlooks: list[tuple[str, str, str]] = field(default_factory=list)  # (article, entity, 10-year outlook)
     strong: list[tuple[str, str, str]] = field(default_factory=list)  # (article, Mention, entity), relevancy 5
     relevancy: dict[str, list[int]] = field(default_factory=dict)  # entity -> [sum, count, max] of relevancies
+    workers: int = 1  # processes the build may run at once
 
     @functools.cached_property
     def article_labels(self) -> dict[str, str]:
@@ -153,7 +154,7 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
     return Corpus(base, summaries, parsed.skipped, res, articles.canonical, emissions.ekeys, emissions.links,
                   emissions.closest, emissions.triples, emissions.counts, problems, merges, cache, parsed.doc_keys,
                   parsed.parsed, emissions.emitted, tmp, emissions.outlooks, emissions.strong,
-                  emissions.relevancy)
+                  emissions.relevancy, workers)
 
 
 def corpus_level(corpus: Corpus) -> tuple[list[Triple3], dict[str, dict[str, int]]]:

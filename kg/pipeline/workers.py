@@ -1,13 +1,17 @@
-"""Running a pass over many tasks: in worker processes (fork) when there is enough work, else here."""
+"""Running a pass over many tasks in worker processes (fork) when there is enough work, else here; and one
+function in a forked process beside this one (Child), so that the corpus-level stages use both cores."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import pickle
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-__all__ = ["PARALLEL_MIN", "Progress", "run"]
+__all__ = ["PARALLEL_MIN", "Child", "Progress", "run"]
+
+T = TypeVar("T")
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_MIN = 64  # fewer tasks than this are run in this process
@@ -39,3 +43,47 @@ def run(func: Callable[[Any], Any], tasks: list[Any], workers: int, progress: Pr
             if progress and (i % 50 == 0 or i == len(tasks)):
                 progress(stage, done, total)
             yield result
+
+
+class Child(Generic[T]):
+    """`func()` run in a forked process (it sees this process's memory as it was at the fork) while this one
+    goes on; result() waits for its value, or raises its error. With `inline`, func runs here, in result()."""
+
+    def __init__(self, func: Callable[[], T], inline: bool = False) -> None:
+        self.func = func
+        self.proc: Any = None
+        if inline:
+            return
+        ctx = mp.get_context("fork")
+        self.recv, send = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_child_main, args=(func, send), daemon=True)
+        self.proc.start()
+        send.close()  # the child holds the other end: its exit without an answer is an EOF here
+
+    def result(self) -> T:
+        """The value func returned (in the child: sent back pickled)."""
+        if self.proc is None:
+            return self.func()
+        try:
+            data = self.recv.recv_bytes()
+        except EOFError:
+            raise RuntimeError("a build worker process ended without an answer") from None
+        finally:
+            self.recv.close()
+            self.proc.join()
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value
+
+
+def _child_main(func: Callable[[], Any], send: Any) -> None:
+    try:
+        data = pickle.dumps((True, func()), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:  # sent back whole when it pickles, else as its text
+        try:
+            data = pickle.dumps((False, exc))
+        except Exception:
+            data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    send.send_bytes(data)
+    send.close()
