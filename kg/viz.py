@@ -87,8 +87,9 @@ def _overview(data: ViewData, seed: int) -> dict[str, object]:
     color = {c: CLUSTER_COLORS[i % len(CLUSTER_COLORS)] for i, c in enumerate(level0)}
     shown = set(level0)
     per_article: dict[str, set[str]] = defaultdict(set)
+    owner = {n: data.cluster_of(n) for n in data.in_cluster}  # once per node, not once per link
     for (a, e) in data.links:
-        c = data.cluster_of(e)
+        c = owner.get(e)
         if c in shown and data.types.get(a) == "Article":
             per_article[a].add(c)
     shared: dict[tuple[str, str], int] = defaultdict(int)
