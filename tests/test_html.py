@@ -354,6 +354,13 @@ def corpus_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp / "out"
 
 
+# Every drawn node, its label included, within the visible canvas (DOM pixels).
+INSIDE_CANVAS = """() => { const c = document.getElementById('graph'), ids = kg.network.body.nodeIndices;
+    return ids.length > 0 && ids.every(id => { const b = kg.network.getBoundingBox(id);
+      const a = kg.network.canvasToDOM({x: b.left, y: b.top}), z = kg.network.canvasToDOM({x: b.right, y: b.bottom});
+      return a.x >= -1 && a.y >= -1 && z.x <= c.clientWidth + 1 && z.y <= c.clientHeight + 1; }); }"""
+
+
 @pytest.mark.browser
 def test_the_map_of_2000_documents(browser: Any, corpus_2000: Path) -> None:
     from urllib.parse import quote
@@ -379,6 +386,9 @@ def test_the_map_of_2000_documents(browser: Any, corpus_2000: Path) -> None:
         assert page.js("kg.network.getConnectedNodes(kg.network.getSelectedNodes()[0]).length") > 0
         assert page.js(OVERLAPS) == []
         assert "article" in page.page.inner_text("#details")
+        page.page.click("#view-toggle")  # the cluster overview: every cluster and its label inside the canvas
+        page.page.wait_for_function(INSIDE_CANVAS, timeout=10_000)
+        assert page.errors == []
     finally:
         page.close()
     store = pyoxigraph.Store()

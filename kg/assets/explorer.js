@@ -737,6 +737,7 @@
         refresh(false);
       }
       network.fit({ animation: false });
+      network.once("afterDrawing", function () { network.fit({ animation: false }); });  // labels measured now
       updateNotice();
     }
     function openCluster(id) { setMode("graph"); setCluster(id); }
