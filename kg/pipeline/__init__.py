@@ -31,7 +31,7 @@ from kg.pipeline.result import BuildResult
 from kg.pipeline.snapshot import build_snapshot
 from kg.pipeline.timeline import run_trends, write_trends
 from kg.pipeline.view import fill_sources, view_data
-from kg.pipeline.workers import PARALLEL_MIN, Child, Progress
+from kg.pipeline.workers import Child, Progress, parallel
 from kg.pipeline.write import write_graphs, write_json, write_ontology
 from kg.snapshot import SNAPSHOT
 from kg.tallies import tally_triples
@@ -97,7 +97,7 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
     tail, linked = corpus_level(corpus)
     types, labels = vertices(corpus, linked)
     lap("rdf")
-    inline = corpus.workers <= 1 or len(corpus.summaries) < PARALLEL_MIN  # else a second core works beside this
+    inline = not parallel(corpus.workers, len(corpus.summaries))  # else a second core works beside this
     timeline = Child(lambda: run_trends(corpus, types, labels, corpus.links), inline)  # while analytics run
     metrics: analyze.Centrality | None = None
     levels: list[list[analyze.Cluster]] = []

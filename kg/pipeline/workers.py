@@ -9,12 +9,17 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
-__all__ = ["PARALLEL_MIN", "Child", "Progress", "run"]
+__all__ = ["PARALLEL_MIN", "Child", "Progress", "parallel", "run"]
 
 T = TypeVar("T")
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_MIN = 64  # fewer tasks than this are run in this process
+
+
+def parallel(workers: int, tasks: int) -> bool:
+    """Whether this much work goes to other processes (else it runs in this one)."""
+    return workers > 1 and tasks >= PARALLEL_MIN
 
 
 def run(func: Callable[[Any], Any], tasks: list[Any], workers: int, progress: Progress | None, stage: str,
@@ -25,7 +30,7 @@ def run(func: Callable[[Any], Any], tasks: list[Any], workers: int, progress: Pr
     counts tasks, or what `size` says each task holds (documents)."""
     sizes = [size(t) for t in tasks] if size else [1] * len(tasks)
     total, done = sum(sizes), 0
-    if workers <= 1 or len(tasks) < PARALLEL_MIN:
+    if not parallel(workers, len(tasks)):
         here = local or func
         for t, n in zip(tasks, sizes, strict=True):
             result = here(t)
