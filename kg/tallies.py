@@ -1,7 +1,8 @@
 """Counts the named queries would otherwise make over the whole graph at every call, made once per build from
 its snapshot and written as default-graph triples: a build's graph never changes, so a count stays true.
 
-- articles: kgo:month (of the page date) and kgo:strongSignal (to each mention of a signal with relevancy 5);
+- articles: kgo:month (of the page date) and kgo:strongSignal (to each mention of a signal with relevancy 5),
+  and on those mentions kgo:strongSignalOrder, their place newest first (what strongest-signals lists);
 - categories and content types: kgo:articleCount; categories also kgo:signalCount, kgo:outlookSignalCount and
   kgo:lastSignalDate (what gap-category-outlooks reports);
 - signals: kgo:outlookCount and kgo:outlookArticleCount, and where both exceed 1 kgo:disagreementRank, the
@@ -47,6 +48,10 @@ def _articles(snap: Snapshot, strong: Iterable[tuple[str, str, str]]) -> Iterato
             yield a, K.month, Lit(month, _YEAR_MONTH)
         for m in sorted(signals.get(a, ())):
             yield a, K.strongSignal, m
+    dated = sorted((m, snap.articles[a].date) for a, ms in signals.items() if a in snap.articles for m in ms)
+    dated.sort(key=lambda md: md[1], reverse=True)  # stable: newest first, ties by IRI; undated ("") last
+    for place, (m, _) in enumerate(dated, 1):
+        yield m, K.strongSignalOrder, integer(place)
 
 
 def category_signals(snap: Snapshot, arts: Iterable[str], with_outlook: set[tuple[str, str]]

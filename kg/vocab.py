@@ -188,6 +188,7 @@ class KGO(Namespace):
     # tallies (kg/tallies.py)
     month: NamedNode
     strongSignal: NamedNode
+    strongSignalOrder: NamedNode
     signalCount: NamedNode
     outlookSignalCount: NamedNode
     lastSignalDate: NamedNode

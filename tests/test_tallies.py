@@ -64,3 +64,16 @@ def test_monthly_counts_are_the_articles_of_the_month(generated: BuiltGraph) -> 
             kgo:monthArticleCount ?n }""").rows}  # type: ignore[union-attr]
     assert len(counted) > 100 and tallied == counted
     assert any(n > 1 for _, _, n in counted)
+
+
+def test_strong_signal_order_is_newest_first(generated: BuiltGraph) -> None:
+    """kgo:strongSignalOrder numbers the strong signal mentions 1..n as ORDER BY DESC(?date) ?m sorts them."""
+    store = generated.store()
+    by_date = [str(r[0]) for r in run_local(store, """
+        SELECT ?m WHERE { ?a kgo:mention ?m . ?m kgo:relevancy 5 ; kgo:entity ?s . ?s a kgo:Signal .
+            ?a a kgo:Article ; kgo:loaded true . OPTIONAL { ?a dcterms:date ?d } } ORDER BY DESC(?d) ?m""").rows]
+    by_order = [(str(r[0]), int(r[1].value)) for r in run_local(store, """
+        SELECT ?m ?o WHERE { ?m kgo:strongSignalOrder ?o } ORDER BY ?o""").rows]  # type: ignore[union-attr]
+    undated = run_local(store, """ASK { ?a kgo:strongSignal ?m FILTER NOT EXISTS { ?a dcterms:date [] } }""")
+    assert len(by_date) > 100 and undated.boolean  # the faults leave some articles undated
+    assert [m for m, _ in by_order] == by_date and [o for _, o in by_order] == list(range(1, len(by_date) + 1))
