@@ -250,3 +250,15 @@ def test_implausible_page_dates_are_kept_and_reported(tmp_path: Path) -> None:
     assert sorted(p.file for p in result.problems if p.code == "implausible-date") == ["src/d2.md", "src/d3.md"]
     one = build([write_docs(tmp_path / "one", {"a.md": docs["d3.md"]})], tmp_path / "out3", analytics=False)
     assert not [p for p in one.problems if p.code == "implausible-date"]  # one date: nothing to compare with
+
+
+def test_fewer_collections_sets_and_restores_the_thresholds() -> None:
+    import gc
+
+    from kg.pipeline.workers import BUILD_GC_THRESHOLDS, fewer_collections
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), fewer_collections():
+        assert gc.get_threshold() == BUILD_GC_THRESHOLDS != before
+        raise RuntimeError("a failed build")
+    assert gc.get_threshold() == before

@@ -3,18 +3,35 @@ function in a forked process beside this one (Child), so that the corpus-level s
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import pickle
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
-__all__ = ["PARALLEL_MIN", "Child", "Progress", "parallel", "run"]
+__all__ = ["BUILD_GC_THRESHOLDS", "PARALLEL_MIN", "Child", "Progress", "fewer_collections", "parallel", "run"]
 
 T = TypeVar("T")
 
 Progress = Callable[[str, int, int], None]
 PARALLEL_MIN = 64  # fewer tasks than this are run in this process
+# A build makes millions of objects that live until it ends; at CPython's default thresholds (700, 10, 10) the
+# collector runs every 700 allocations and often walks them all again (at 10,000 documents about a sixth of
+# the build's time). Cycles are still collected, 140 times less often in the youngest generation.
+BUILD_GC_THRESHOLDS = (100_000, 50, 1000)
+
+
+@contextmanager
+def fewer_collections(thresholds: tuple[int, int, int] = BUILD_GC_THRESHOLDS) -> Iterator[None]:
+    """Run the block (and the processes it forks) with these garbage collector thresholds; restored after."""
+    before = gc.get_threshold()
+    gc.set_threshold(*thresholds)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def parallel(workers: int, tasks: int) -> bool:
