@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import networkx as nx
 import numpy as np
@@ -26,6 +27,7 @@ from numba import njit
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import ArpackNoConvergence, eigs
 
+from kg.arraygraph import ArrayGraph
 from kg.louvain import edge_lists, louvain_partitions
 
 __all__ = [
@@ -54,6 +56,7 @@ DEFAULT_SEED = 42
 DEFAULT_RESOLUTION = 1.0
 LABEL_MEMBERS = 3
 PARALLEL_NODES = 1000  # graphs at least this large compute betweenness in threads, beside the caller
+Graph: TypeAlias = nx.Graph | ArrayGraph  # a view: networkx's, or the same as arrays (kg.arraygraph)
 
 
 @dataclass
@@ -131,7 +134,7 @@ def _path_counts(matrix: tuple[list[Any], Any], sources: np.ndarray, threads: bo
     return total
 
 
-def betweenness(g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
+def betweenness(g: Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
                 samples: int = BETWEENNESS_SAMPLES, matrix: tuple[list[Any], Any] | None = None,
                 threads: bool = False) -> tuple[dict[str, float], dict[str, object]]:
     """Normalised betweenness: exact for small graphs, networkx's k-source estimator above `exact_limit`.
@@ -156,7 +159,7 @@ def betweenness(g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_
     return values, {"method": "sampled", "nodes": n, "k": k, "seed": seed}
 
 
-def adjacency(g: nx.Graph, weight: str = "weight") -> tuple[list[Any], Any]:
+def adjacency(g: Graph, weight: str = "weight") -> tuple[list[Any], Any]:
     """The vertices of g and its weighted adjacency matrix (CSR, symmetric), as networkx's
     to_scipy_sparse_array(g, weight=weight, dtype=float) makes it."""
     nodes, src, dst, w = edge_lists(g, weight)
@@ -206,7 +209,7 @@ def _principal(a: Any) -> tuple[np.ndarray, str]:
     return vec, how
 
 
-def eigenvector(g: nx.Graph, matrix: tuple[list[Any], Any] | None = None,
+def eigenvector(g: Graph, matrix: tuple[list[Any], Any] | None = None,
                 ) -> tuple[dict[str, float], dict[str, object]]:
     """Weighted eigenvector centrality, per connected component: each component's principal eigenvector
     (unit length, as networkx's eigenvector_centrality_numpy gives for a connected graph) scaled by
@@ -232,7 +235,8 @@ def eigenvector(g: nx.Graph, matrix: tuple[list[Any], Any] | None = None,
         try:
             vec, how = _principal(sub)
         except (ArpackNoConvergence, ArithmeticError, ValueError, RuntimeError, np.linalg.LinAlgError):
-            comp = g.subgraph([nodes[i] for i in idx])
+            whole = g.to_networkx() if isinstance(g, ArrayGraph) else g
+            comp = whole.subgraph([nodes[i] for i in idx])
             try:
                 power = nx.eigenvector_centrality(comp, weight="weight", max_iter=1000, tol=1e-6)
             except (nx.NetworkXException, ArithmeticError, ValueError):
@@ -250,7 +254,7 @@ class BetweennessJob:
     """Betweenness computed in threads (compiled code, without the GIL) while the caller does other work, on
     graphs of at least PARALLEL_NODES vertices; the same numbers as betweenness()."""
 
-    def __init__(self, g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
+    def __init__(self, g: Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
                  samples: int = BETWEENNESS_SAMPLES, matrix: tuple[list[Any], Any] | None = None) -> None:
         self.args = (g, seed, exact_limit, samples, matrix or adjacency(g))
         self.pool: ThreadPoolExecutor | None = None
@@ -269,7 +273,7 @@ class BetweennessJob:
             self.pool.shutdown()
 
 
-def centrality(g: nx.Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
+def centrality(g: Graph, seed: int = DEFAULT_SEED, exact_limit: int = EXACT_BETWEENNESS_NODES,
                samples: int = BETWEENNESS_SAMPLES, job: BetweennessJob | None = None,
                pagerank: dict[str, float] | None = None, matrix: tuple[list[Any], Any] | None = None) -> Centrality:
     """Every metric for every vertex of the article-entity view. Betweenness comes from `job`, PageRank from
@@ -296,7 +300,7 @@ class Cluster:
     parent: str | None
 
 
-def clusters(cooc: nx.Graph, pagerank: dict[str, float], labels: dict[str, str], seed: int = DEFAULT_SEED,
+def clusters(cooc: Graph, pagerank: dict[str, float], labels: dict[str, str], seed: int = DEFAULT_SEED,
              resolution: float = DEFAULT_RESOLUTION) -> list[list[Cluster]]:
     """Louvain levels on the co-occurrence view, coarse (level 0) to fine, each cluster labelled by its top
     members by PageRank and linked to its parent one level up."""
@@ -319,19 +323,33 @@ def clusters(cooc: nx.Graph, pagerank: dict[str, float], labels: dict[str, str],
     return levels
 
 
-def participation(cooc: nx.Graph, levels: list[list[Cluster]]) -> dict[str, float]:
+def participation(cooc: Graph, levels: list[list[Cluster]]) -> dict[str, float]:
     """Participation coefficient of each node over the coarsest clusters: 1 - sum over clusters of (weight of
     the node's links into the cluster / weight of all its links) squared; 0 for nodes without links."""
     if not levels:
         return {}
     owner = {v: c.id for c in levels[0] for v in c.members}
     out: dict[str, float] = {}
-    for v in cooc:
+    for v, links in _neighbours(cooc):
         into: dict[str, float] = {}
         total = 0.0
-        for u, w in cooc[v].items():
-            weight = float(w.get("weight", 1.0))
+        for u, w in links:
+            weight = float(w)
             into[owner.get(u, "")] = into.get(owner.get(u, ""), 0.0) + weight
             total += weight
         out[v] = 1.0 - sum((x / total) ** 2 for x in into.values()) if total else 0.0
     return out
+
+
+def _neighbours(g: Graph) -> Iterator[tuple[str, list[tuple[str, Any]]]]:
+    """Each vertex with its (neighbour, weight) pairs in adjacency order (weight 1 where missing)."""
+    if isinstance(g, ArrayGraph):
+        indptr, indices, weights = g.adjacency()
+        nodes = g.nodes
+        ends, wts, bounds = indices.tolist(), weights.tolist(), indptr.tolist()
+        for i, v in enumerate(nodes):
+            lo, hi = bounds[i], bounds[i + 1]
+            yield v, [(nodes[j], w) for j, w in zip(ends[lo:hi], wts[lo:hi], strict=True)]
+        return
+    for v in g:
+        yield v, [(u, d.get("weight", 1.0)) for u, d in g[v].items()]

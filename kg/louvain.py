@@ -19,6 +19,8 @@ import networkx as nx
 import numpy as np
 from numba import njit
 
+from kg.arraygraph import ArrayGraph
+
 __all__ = ["edge_lists", "louvain_partitions"]
 
 _INT = np.int64
@@ -123,8 +125,10 @@ class _Level:
         self.src, self.dst, self.w = row_of[forward], self.indices[forward], self.weights[forward]
 
 
-def edge_lists(g: nx.Graph, weight: str = "weight") -> tuple[list[Any], list[int], list[int], list[Any]]:
+def edge_lists(g: nx.Graph | ArrayGraph, weight: str = "weight") -> tuple[list[Any], Any, Any, Any]:
     """The vertices of g, and its edges in EdgeView order: end indices and weights (1 where missing)."""
+    if isinstance(g, ArrayGraph):
+        return g.nodes, g.src, g.dst, g.weight
     nodes = list(g)
     index = {v: i for i, v in enumerate(nodes)}
     src: list[int] = []
@@ -137,20 +141,25 @@ def edge_lists(g: nx.Graph, weight: str = "weight") -> tuple[list[Any], list[int
     return nodes, src, dst, w
 
 
-def _integer_edges(g: nx.Graph, weight: str) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray] | None:
+def _integer_edges(g: nx.Graph | ArrayGraph, weight: str,
+                   ) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray] | None:
     """The vertices and the edges of g in EdgeView order with integer weights, or None if a weight is not one."""
+    if isinstance(g, ArrayGraph):
+        return g.nodes, g.src.astype(_INT), g.dst.astype(_INT), g.weight.astype(_INT)
     nodes, src, dst, w = edge_lists(g, weight)
     if not all(isinstance(x, int | np.integer) and not isinstance(x, bool) for x in w):
         return None
     return nodes, np.array(src, dtype=_INT), np.array(dst, dtype=_INT), np.array(w, dtype=_INT)
 
 
-def louvain_partitions(g: nx.Graph, weight: str = "weight", resolution: float = 1.0, threshold: float = 1e-7,
-                       seed: int = 0) -> list[list[set[Any]]]:
+def louvain_partitions(g: nx.Graph | ArrayGraph, weight: str = "weight", resolution: float = 1.0,
+                       threshold: float = 1e-7, seed: int = 0) -> list[list[set[Any]]]:
     """Every level of `nx.community.louvain_partitions(g, weight, resolution, threshold, seed)`, finest first,
     each partition in networkx's order; undirected graphs with integer weights run compiled."""
     edges = None if g.is_directed() or g.is_multigraph() else _integer_edges(g, weight)
     if edges is None:
+        if isinstance(g, ArrayGraph):
+            g = g.to_networkx()
         return list(nx.community.louvain_partitions(g, weight=weight, resolution=resolution, threshold=threshold,
                                                     seed=seed))
     nodes, src, dst, w = edges

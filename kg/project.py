@@ -33,10 +33,12 @@ import scipy.sparse as sp
 from numba import njit
 from pyoxigraph import Quad, Triple
 
+from kg.arraygraph import ArrayGraph, from_edges
 from kg.vocab import FACET_TYPES, KGO, LINK_NAMES, NODE_TYPES, RDF, RDFS
 
-__all__ = ["COOC_NEIGHBOURS", "DEFAULT_WEIGHT", "MAX_ARTICLE_NODES", "Projection", "cooccurrence",
-    "links_of", "project", "project_links", "strongest_pairs"]
+__all__ = ["COOC_NEIGHBOURS", "DEFAULT_WEIGHT", "MAX_ARTICLE_NODES", "ArrayProjection", "Projection",
+    "cooccurrence", "cooccurrence_arrays", "links_of", "project", "project_arrays", "project_links",
+    "strongest_pairs"]
 
 DEFAULT_WEIGHT = 3
 COOC_NEIGHBOURS = 10
@@ -59,6 +61,15 @@ class Projection:
     graph: nx.Graph = field(default_factory=nx.Graph)
 
 
+@dataclass
+class ArrayProjection:
+    """Vertex types and labels plus the article-entity view as arrays (the graph project_links makes)."""
+
+    types: dict[str, str]
+    labels: dict[str, str]
+    graph: ArrayGraph
+
+
 Link = tuple[str, str, str, int]  # (article IRI, node IRI, property name, weight)
 
 
@@ -69,6 +80,18 @@ def project_links(types: dict[str, str], labels: dict[str, str], links: Iterable
     g.add_edges_from((a, b, {"type": kind, "weight": w}) for a, b, kind, w in sorted(links)
                      if a in types and b in types and a != b)
     return Projection(types, {n: labels.get(n, n) for n in types}, g)
+
+
+def project_arrays(types: dict[str, str], labels: dict[str, str], links: Iterable[Link]) -> ArrayProjection:
+    """project_links's view as arrays: the same vertices, edges, weights and orders, without networkx."""
+    nodes = sorted(types)
+    index = {v: i for i, v in enumerate(nodes)}
+    kept = [(i, j, w) for a, b, _, w in sorted(links)
+            if (i := index.get(a)) is not None and (j := index.get(b)) is not None and i != j]
+    ends = np.array([(i, j) for i, j, _ in kept], dtype=np.int64).reshape(-1, 2)
+    weights = np.array([w for _, _, w in kept], dtype=np.int64)
+    return ArrayProjection(types, {n: labels.get(n, n) for n in types},
+                           from_edges(nodes, ends[:, 0], ends[:, 1], weights))
 
 
 def links_of(triples: Iterable[Quad | Triple]) -> tuple[dict[str, str], dict[str, str], list[Link]]:
@@ -137,18 +160,48 @@ def cooccurrence(proj: Projection, neighbours: int = COOC_NEIGHBOURS) -> nx.Grap
     return g
 
 
+def cooccurrence_arrays(proj: ArrayProjection, neighbours: int = COOC_NEIGHBOURS) -> ArrayGraph:
+    """cooccurrence's view, from and as arrays: the same vertices, edges, weights and orders."""
+    g = proj.graph
+    kinds = [proj.types[n] for n in g.nodes]
+    article = np.array([k == "Article" for k in kinds], dtype=bool)
+    entity = np.array([k != "Article" and k not in FACET_TYPES for k in kinds], dtype=bool)
+    entities = [n for n, e in zip(g.nodes, entity.tolist(), strict=True) if e]
+    col = np.cumsum(entity) - 1  # a vertex's place among the entities
+    forward = article[g.src] & entity[g.dst]
+    backward = article[g.dst] & entity[g.src]
+    rows = np.concatenate([g.src[forward], g.dst[backward]])
+    cols = col[np.concatenate([g.dst[forward], g.src[backward]])]
+    named = np.bincount(rows, minlength=len(g.nodes))
+    small = named[rows] <= MAX_ARTICLE_NODES  # an article naming more: its clique alone would cost its square
+    rows, cols = rows[small], cols[small]
+    if not len(rows):
+        empty = np.zeros(0, dtype=np.int64)
+        return ArrayGraph(entities, empty, empty, empty, empty)
+    lo, hi, w = _strongest_pairs(rows, cols, len(g.nodes), len(entities), neighbours)
+    return ArrayGraph(entities, lo, hi, w.astype(np.int64), np.arange(len(lo)))
+
+
 def strongest_pairs(rows: list[int], cols: list[int], n_rows: int, n_cols: int, neighbours: int,
                     ) -> dict[tuple[int, int], int]:
     """Column pairs (i < j) by how many rows hold both, from the (row, column) cells of an incidence matrix
     (one sparse product); each column keeps its `neighbours` strongest pairs, ties by column, and a pair stays
     if either end keeps it."""
+    lo, hi, w = _strongest_pairs(rows, cols, n_rows, n_cols, neighbours)
+    return dict(zip(zip(lo.tolist(), hi.tolist(), strict=True), w.tolist(), strict=True))
+
+
+def _strongest_pairs(rows: Any, cols: Any, n_rows: int, n_cols: int, neighbours: int,
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """strongest_pairs as arrays (lo, hi, weight), each pair once, sorted."""
     inc = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n_rows, n_cols))
     co = (inc.T @ inc).tocsr()
     co.setdiag(0)
     co.eliminate_zeros()
     i, j, w = _strongest(co.indptr, co.indices, co.data, neighbours)
-    lo, hi = np.minimum(i, j).tolist(), np.maximum(i, j).tolist()
-    return dict(zip(zip(lo, hi, strict=True), w.tolist(), strict=True))
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    keys, first = np.unique(lo * n_cols + hi, return_index=True)
+    return keys // n_cols, keys % n_cols, w[first]
 
 
 @njit(cache=True)

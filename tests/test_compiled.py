@@ -15,7 +15,7 @@ import pytest
 from kg import analyze
 from kg.louvain import louvain_partitions
 from kg.pipeline.corpus import corpus_level, gather, vertices
-from kg.project import cooccurrence, project_links, strongest_pairs
+from kg.project import cooccurrence, cooccurrence_arrays, project_arrays, project_links, strongest_pairs
 from tests.conftest import SEEDS
 from tests.test_robust import make_corpus
 
@@ -111,3 +111,73 @@ def test_strongest_pairs_equal_a_plain_count(trial: int) -> None:
             expected[(min(c, other), max(c, other))] = w
     got = strongest_pairs([i for i, _ in cells], [c for _, c in cells], n_rows, n_cols, k)
     assert got == expected
+
+
+def _as_lists(g: nx.Graph) -> tuple[list[str], list[tuple[str, str, int]], dict[str, list[tuple[str, int]]]]:
+    """Everything networkx's orders show of a graph: vertices, EdgeView, each vertex's adjacency."""
+    return (list(g), list(g.edges(data="weight")),
+            {v: [(u, d["weight"]) for u, d in g[v].items()] for v in g})
+
+
+def _random_links(trial: int) -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str, int]]]:
+    """Typed vertices (some facets) and article links among them: repeated pairs with other weights, pairs
+    linked both ways (article to article), self-links and links to untyped nodes."""
+    r = random.Random(trial)
+    kinds = ["Article", "Signal", "Technology", "Keyword", "Category", "ContentType"]
+    types = {f"n{r.randrange(10**5)}-{i}": r.choice(kinds) for i in range(r.randint(2, 120))}
+    names = sorted(types)
+    links = []
+    for _ in range(r.randint(0, 600)):
+        a, b = r.choice(names), r.choice([*names, "untyped"])
+        links.append((a, b, r.choice(["hasSignal", "closest"]), r.randint(1, 5)))
+        if r.random() < 0.1:
+            links.append((b, a, "closest", r.randint(1, 5)))
+    return types, {n: n.upper() for n in names[::2]}, links
+
+
+@pytest.mark.parametrize("trial", range(40))
+def test_array_views_are_networkx_views(trial: int) -> None:
+    """project_arrays and cooccurrence_arrays hold the graphs project_links and cooccurrence make, in every
+    order networkx keeps (vertices, EdgeView, adjacency), with the same weights and degrees."""
+    types, labels, links = _random_links(trial)
+    proj, arrays = project_links(types, labels, links), project_arrays(types, labels, links)
+    assert arrays.labels == proj.labels
+    assert _as_lists(arrays.graph.to_networkx()) == _as_lists(proj.graph)
+    indptr, ends, weights = arrays.graph.adjacency()
+    assert {v: [(arrays.graph.nodes[j], w) for j, w in zip(ends[indptr[i]:indptr[i + 1]].tolist(),
+                                                           weights[indptr[i]:indptr[i + 1]].tolist(), strict=True)]
+            for i, v in enumerate(arrays.graph.nodes)} == _as_lists(proj.graph)[2]
+    assert arrays.graph.degree() == list(proj.graph.degree())
+    assert arrays.graph.degree(weight="weight") == list(proj.graph.degree(weight="weight"))
+    for neighbours in (1, 3, 10):
+        cooc, cooc_arrays = cooccurrence(proj, neighbours), cooccurrence_arrays(arrays, neighbours)
+        assert _as_lists(cooc_arrays.to_networkx()) == _as_lists(cooc)
+        assert analyze.adjacency(cooc_arrays)[0] == analyze.adjacency(cooc)[0]
+        assert (analyze.adjacency(cooc_arrays)[1] != analyze.adjacency(cooc)[1]).nnz == 0
+
+
+def test_analytics_on_arrays_are_the_networkx_path(tmp_path: Path) -> None:
+    """The build's analytics (on arrays) give, digit for digit and in the same orders, what the same code gives
+    on networkx's graphs of a generated corpus."""
+    src = tmp_path / "docs"
+    make_corpus(src, 150, faults=0.1)
+    corpus = gather([src])
+    try:
+        _, linked = corpus_level(corpus)
+        types, labels = vertices(corpus, linked)
+        links = sorted(corpus.links)
+    finally:
+        corpus.cache.close()
+        if corpus.tmp:
+            corpus.tmp.cleanup()
+    results = []
+    for proj, cooc in ((p := project_links(types, labels, links), cooccurrence(p)),
+                       (q := project_arrays(types, labels, links), cooccurrence_arrays(q))):
+        pr = analyze.pagerank_scores(*analyze.adjacency(proj.graph))
+        levels = analyze.clusters(cooc, pr, proj.labels, seed=42)
+        m = analyze.centrality(proj.graph, seed=42, exact_limit=100)
+        results.append(([list(d.items()) for d in (m.degree, m.weighted_degree, m.pagerank, m.betweenness,
+                                                   m.eigenvector)], m.info, levels,
+                        list(analyze.participation(cooc, levels).items())))
+    assert len(results[0][2]) >= 2 and results[0][1]["betweenness"]["method"] == "sampled"
+    assert results[1] == results[0]

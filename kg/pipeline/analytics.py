@@ -9,7 +9,7 @@ from typing import Any
 from kg import analyze
 from kg.cache import Cache, code_version, key_of
 from kg.enrich import cluster_triples, metric_triples, participation_triples
-from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, MAX_ARTICLE_NODES, Link, cooccurrence, project_links
+from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, MAX_ARTICLE_NODES, Link, cooccurrence_arrays, project_arrays
 from kg.turtle import Triple3
 from kg.vocab import FACET_TYPES
 
@@ -22,11 +22,11 @@ Analytics = tuple[analyze.Centrality, list[list[analyze.Cluster]], dict[str, flo
 def compute(types: dict[str, str], labels: dict[str, str], links: list[Link], seed: int,
             resolution: float) -> Analytics:
     """Centrality, the Louvain hierarchy and participation, and a record of how they were computed."""
-    proj = project_links(types, labels, links)
+    proj = project_arrays(types, labels, links)  # networkx's views, as arrays
     matrix = analyze.adjacency(proj.graph)
     job = analyze.BetweennessJob(proj.graph, seed, matrix=matrix)  # in threads, beside everything below
     pagerank = analyze.pagerank_scores(*matrix)
-    cooc = cooccurrence(proj)
+    cooc = cooccurrence_arrays(proj)
     levels = analyze.clusters(cooc, pagerank, proj.labels, seed=seed, resolution=resolution)
     metrics = analyze.centrality(proj.graph, seed=seed, job=job, pagerank=pagerank, matrix=matrix)
     g = proj.graph
