@@ -19,7 +19,9 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson
@@ -127,21 +129,25 @@ def _index(data: ViewData, full: bool, drawn: set[str]) -> tuple[list[str], dict
     level_of = {c: int(i.get("level", 0)) for c, i in data.clusters.items()}
     cluster_list = sorted(data.clusters, key=lambda c: (level_of[c], c))
     cat = {c: i for i, c in enumerate(cluster_list)}
-    articles_of: dict[str, set[str]] = defaultdict(set)
     code = {k: i for i, k in enumerate(LINK_KINDS)}
-    cells = np.array([(at[a], at[b], code[kind]) for (a, b), kind in data.links.items()
-                      if a in at and b in at and a != b], dtype=np.int64).reshape(-1, 3)
+    size = len(data.links)
+    frm = np.fromiter((at.get(a, -1) for a, _ in data.links), dtype=np.int64, count=size)
+    to = np.fromiter((at.get(b, -1) for _, b in data.links), dtype=np.int64, count=size)
+    kind = np.fromiter((code[k] for k in data.links.values()), dtype=np.int64, count=size)
+    known = (frm >= 0) & (to >= 0)
+    cells = np.stack([frm, to, kind], axis=1)[known & (frm != to)]
     links = cells[np.lexsort(cells.T[::-1])].ravel().tolist()  # sorted (from, to, kind) triples, flattened
-    for (a, b) in data.links:
-        if a in at and b in at and data.types[a] == "Article":
-            articles_of[b].add(a)
+    is_article = np.array([data.types[n] == "Article" for n in order], dtype=bool)
+    by_article = known.copy()
+    by_article[known] = is_article[frm[known]]
+    articles = np.bincount(to[by_article], minlength=len(order)).tolist()  # each (article, node) link is one key
     metrics = [data.metrics.get(n, {}) for n in order]
     index = {
         "label": [data.labels.get(n, n) for n in order],
         "type": [kinds.index(data.types[n]) for n in order],
         "iri": order,
         "alt": [_other_names(data.labels.get(n, n), data.alt.get(n, [])) for n in order],
-        "articles": [len(articles_of.get(n, ())) for n in order],
+        "articles": articles,
         "pagerank": [float(m.get("pagerank", 0.0)) for m in metrics],
         "degree": [int(m.get("degree", 0)) for m in metrics],
         "betweenness": [float(m.get("betweenness", 0.0)) for m in metrics],
@@ -158,12 +164,29 @@ def _index(data: ViewData, full: bool, drawn: set[str]) -> tuple[list[str], dict
             arts[str(at[n])] = [str(info.get("date", "")), _safe_url(info.get("url")),
                                 str(info.get("summary", "")) if full or n in drawn else "",
                                 str(info.get("id", "")), info.get("loaded", "true") == "true"]
-    rows = sorted([at[a], at[e], r, *texts] for e, srcs in data.sources.items() if e in at and (full or e in drawn)
-                  for a, r, *texts in srcs if a in at)
+    rows = _sorted_rows([[at[a], at[e], r, *texts] for e, srcs in data.sources.items()
+                         if e in at and (full or e in drawn) for a, r, *texts in srcs if a in at])
     panel = {"links": links, "articles": arts, "rows": rows, "full": full,
              "kinds": list(LINK_KINDS), "types": kinds,
              "clusters": [[data.labels.get(c, c), level_of[c], c.rsplit("/", 1)[-1]] for c in cluster_list]}
     return order, {"index": index, "panel": panel}
+
+
+def _sorted_rows(rows: list[list[Any]]) -> list[list[Any]]:
+    """sorted(rows), for rows that start with two vertex numbers: ordered by those in numpy, and only the rows
+    that share both compared whole."""
+    if not rows:
+        return rows
+    keys = np.array([(r[0], r[1]) for r in rows], dtype=np.int64)
+    perm = np.lexsort((keys[:, 1], keys[:, 0]))
+    ranked = keys[perm]
+    starts = np.flatnonzero(np.any(ranked[1:] != ranked[:-1], axis=1)) + 1
+    out = [rows[i] for i in perm.tolist()]
+    bounds = [0, *starts.tolist(), len(out)]
+    for lo, hi in pairwise(bounds):
+        if hi - lo > 1:
+            out[lo:hi] = sorted(out[lo:hi])
+    return out
 
 
 def _pack(value: object) -> dict[str, object]:

@@ -141,3 +141,14 @@ def test_fold_examples() -> None:
 def test_control_share_by_byte_table_equals_the_pattern(text: str) -> None:
     expected = len(textio._CONTROL.findall(text)) / len(text) if text else 0.0
     assert textio._control_share(text) == expected
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 5),
+                          st.text(alphabet="ab", max_size=2)), max_size=60))
+def test_explorer_rows_sort_as_sorted_does(cells: list[tuple[int, int, int, str]]) -> None:
+    """The explorer's mention rows (vertex, vertex, relevancy, texts) come out as sorted() orders them, ties on
+    both vertices included."""
+    from kg.viz import _sorted_rows
+
+    rows = [list(c) for c in cells]
+    assert _sorted_rows([list(r) for r in rows]) == sorted(rows)
