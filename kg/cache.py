@@ -4,9 +4,9 @@ One SQLite database, OUT/.kg/cache/v<N>/cache.sqlite (WAL mode, so worker proces
 writes; 64 KiB pages, since most values are blobs of several KiB; no fsync, since a cache lost in a power
 cut is only a slower next build: a database that will not open is deleted and started afresh), with tables
     docs(key, value)               a parsed Document (or Skipped) per (content hash, document id, path, code)
-    emit(key, compact, trig)       a document's TriG block (its Turtle block is the same lines, unindented)
-                                   and what the rest of the build needs from it (links, sources, texts,
-                                   problems, counts)
+    emit(key, compact, view, trig) a document's TriG block (its Turtle block is the same lines, unindented),
+                                   what the rest of the build needs from it (links, outlooks, texts,
+                                   problems, counts) and what the explorer shows of it (summary, sources)
     analytics(key, value)          metrics and clusters of a graph
     meta(name, value)              path -> (size, mtime_ns, sha256) of every file, and document summaries
 Only the build's main process writes; worker processes read. Entries the last build did not use are deleted
@@ -28,8 +28,8 @@ from typing import Any
 
 __all__ = ["CACHE_VERSION", "Cache", "code_version", "key_of"]
 
-CACHE_VERSION = "6"
-_TABLES = {"docs": ("value",), "emit": ("compact", "trig"), "analytics": ("value",)}
+CACHE_VERSION = "7"
+_TABLES = {"docs": ("value",), "emit": ("compact", "view", "trig"), "analytics": ("value",)}
 
 
 @functools.cache
@@ -148,11 +148,14 @@ class Cache:
 
     # -- entries
 
-    def get(self, kind: str, key: str) -> Any:
-        """A cached object, or None (a missing or unreadable entry is a miss)."""
+    def get(self, kind: str, key: str, column: str | None = None) -> Any:
+        """A cached object (of the kind's first column, or of `column`), or None (a missing or unreadable entry
+        is a miss)."""
         if not self.root:
             return None
-        column = _TABLES[kind][0]
+        column = column or _TABLES[kind][0]
+        if column not in _TABLES[kind]:
+            raise ValueError(f"{kind} entries have no {column!r}")
         try:
             row = self.db.execute(f"SELECT {column} FROM {kind} WHERE key = ?", (key,)).fetchone()
         except sqlite3.DatabaseError:

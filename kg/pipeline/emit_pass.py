@@ -65,10 +65,12 @@ def _add_relevancy(into: dict[str, list[int]], entity: str, total: int, count: i
         acc[0], acc[1], acc[2] = acc[0] + total, acc[1] + count, max(acc[2], top)
 
 
-def emit_document(doc: Document, ctx: EmitContext, copies: Copies | None = None) -> tuple[dict[str, Any], bytes]:
+def emit_document(doc: Document, ctx: EmitContext, copies: Copies | None = None
+                  ) -> tuple[dict[str, Any], dict[str, Any], bytes]:
     """A document's triples as a TriG block (written as text, as pyoxigraph's serializer writes them; its
-    Turtle block is kg.turtle.turtle_of it), and the compact data the corpus stages need; `copies`: what it
-    shares with the other documents of its article."""
+    Turtle block is kg.turtle.turtle_of it), the compact data the corpus stages need, and what the explorer
+    shows of it (its summary and what it says of each node: kept apart, since only the explorer reads them);
+    `copies`: what it shares with the other documents of its article."""
     mint = Minter(ctx.base)
     emitted = document_quads(doc, ctx.slugs, ctx.canonical, mint, copies)
     writer = _writer(ctx.base)
@@ -83,8 +85,7 @@ def emit_document(doc: Document, ctx: EmitContext, copies: Copies | None = None)
     compact = {
         "article": article,
         "links": [(article, node, kind, weights.get(node, DEFAULT_WEIGHT)) for node, kind in emitted.links],
-        "sources": [(e, "" if r is None else r, *texts) for e, r, *texts in emitted.sources],
-        "summary": as_literal(doc.summary) if emitted.describes else "",
+        "outlooks": [(e, texts[3]) for e, _, *texts in emitted.sources if texts[3]],
         "texts": mention_texts(doc, ctx.slugs),
         "closest": emitted.closest,
         "strong": emitted.strong,
@@ -94,7 +95,9 @@ def emit_document(doc: Document, ctx: EmitContext, copies: Copies | None = None)
         "counts": emitted.counts,
         "heads": [writer.block([t]) for t in emitted.triples[:emitted.article_quads]] if merged else [],
     }
-    return compact, trig
+    view = {"article": article, "summary": as_literal(doc.summary) if emitted.describes else "",
+            "sources": [(e, "" if r is None else r, *texts) for e, r, *texts in emitted.sources]}
+    return compact, view, trig
 
 
 Task = tuple[tuple[str, str], ...]  # (document cache key, emission key) of documents of one article
@@ -107,8 +110,9 @@ def _parsed(cache: Cache, key: str) -> Document:
     return doc
 
 
-def emit_task(ctx: EmitContext, cache: Cache, task: Task) -> list[tuple[str, bytes, bytes]]:
-    """Some documents of one article -> (emission key, pickled compact data, TriG block) of each. The
+def emit_task(ctx: EmitContext, cache: Cache, task: Task) -> list[tuple[str, bytes, bytes, bytes]]:
+    """Some documents of one article -> (emission key, pickled compact data, pickled view data, TriG block)
+    of each. The
     article's other documents are read, and what its copies share worked out, once for them all: per
     document, that cost grew with the article's copies (quadratic in them)."""
     docs = [_parsed(cache, key) for key, _ in task]
@@ -118,8 +122,9 @@ def emit_task(ctx: EmitContext, cache: Cache, task: Task) -> list[tuple[str, byt
         copies = copies_of(docs + [_parsed(cache, key) for doc_id, key in rest if doc_id not in mine])
     out = []
     for doc, (_, ekey) in zip(docs, task, strict=True):
-        compact, trig = emit_document(doc, ctx, copies)
-        out.append((ekey, pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL), trig))
+        compact, view, trig = emit_document(doc, ctx, copies)
+        out.append((ekey, pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL),
+                    pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL), trig))
     return out
 
 
@@ -134,7 +139,7 @@ def _init_worker(ctx: EmitContext, cache: Cache) -> None:
     _Worker.ctx, _Worker.cache = ctx, cache  # inherited by fork; the cache opens its own connection here
 
 
-def _emit_in_worker(task: Task) -> list[tuple[str, bytes, bytes]]:
+def _emit_in_worker(task: Task) -> list[tuple[str, bytes, bytes, bytes]]:
     assert _Worker.ctx is not None and _Worker.cache is not None, "emit worker started without its initializer"
     return emit_task(_Worker.ctx, _Worker.cache, task)
 
@@ -167,29 +172,29 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
     todo = [tuple(t) for t in by_article.values()]
     made = run(_emit_in_worker, todo, workers, progress, "emit", local=partial(emit_task, ctx, cache),
                initializer=_init_worker, initargs=(ctx, cache), size=len)  # in order, as they are made
-    ready: dict[str, tuple[bytes, bytes]] = {}  # emitted, not yet taken: later documents of an article
+    ready: dict[str, tuple[bytes, bytes, bytes]] = {}  # emitted, not yet taken: later documents of an article
 
-    def take(k: str) -> tuple[bytes, bytes]:
+    def take(k: str) -> tuple[bytes, bytes, bytes]:
         while k not in ready:
-            ready.update((e, (d, t)) for e, d, t in next(made))
+            ready.update((e, (d, v, t)) for e, d, v, t in next(made))
         return ready.pop(k)
 
-    fresh: list[tuple[str, bytes, bytes]] = []
+    fresh: list[tuple[str, bytes, bytes, bytes]] = []
     heads: Counter[str] = Counter()
     for s, k, hit in zip(summaries, out.ekeys, hits, strict=True):
         c = cache.get("emit", k) if hit else None
         if c is None:
             # (a hit may have left the cache since has(): made here then)
-            data, trig = take(k) if not hit else emit_task(ctx, cache, ((s.key, k),))[0][1:]
+            data, view, trig = take(k) if not hit else emit_task(ctx, cache, ((s.key, k),))[0][1:]
             c = pickle.loads(data)
-            fresh.append((k, data, trig))
+            fresh.append((k, data, view, trig))
             if len(fresh) >= 200:
                 cache.put_many("emit", fresh)
                 fresh = []
         article = c["article"]
         out.links.extend((article, sys.intern(b), kind, w) for _, b, kind, w in c["links"])
         out.closest.extend(c["closest"])
-        out.outlooks.extend((article, e, texts[3]) for e, _, *texts in c["sources"] if texts[3])
+        out.outlooks.extend((article, e, outlook) for e, outlook in c["outlooks"])
         for e, (total, count, top) in c["relevancy"].items():
             _add_relevancy(out.relevancy, e, total, count, top)
         out.strong.extend((article, m, e) for m, e in c["strong"])

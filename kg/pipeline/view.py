@@ -87,7 +87,7 @@ def fill_sources(corpus: Corpus, data: ViewData, nodes: Iterable[str]) -> None:
     the emission cache (one pass)."""
     wanted = set(nodes)
     for k in corpus.ekeys:
-        c = corpus.cache.get("emit", k)
+        c = corpus.cache.get("emit", k, "view")
         if c is None:
             continue
         if c["summary"] and c["article"] in wanted:
