@@ -122,3 +122,17 @@ def test_child_process_returns_its_value_or_raises_its_error() -> None:
 
     with pytest.raises(RuntimeError, match="ended without an answer"):
         Child(dies).result()
+
+
+def test_data_key_is_the_data() -> None:
+    """Equal data gives one key whatever its objects; a changed weight, an added link or a list for a string
+    gives another."""
+    from kg.cache import data_key
+
+    links = [("http://x/a", "http://x/" + "b", "hasSignal", 3), ("http://x/a", "http://x/c", "closest", 5)]
+    again = [tuple(list(t)) for t in links]
+    key = data_key("1", 42, 1.0, links)
+    assert key == data_key("1", 42, 1.0, again) and len(key) == 40
+    assert key != data_key("1", 42, 1.0, [links[0], (*links[1][:3], 4)])
+    assert key != data_key("1", 42, 1.0, [*links, ("http://x/a", "http://x/d", "closest", 3)])
+    assert key != data_key("1", 42, 1.0, [links]) != data_key(["1"], 42, 1.0, links)

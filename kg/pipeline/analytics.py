@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kg import analyze
-from kg.cache import Cache, code_version, key_of
+from kg.cache import Cache, code_version, data_key
 from kg.enrich import cluster_triples, metric_triples, participation_triples
 from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, MAX_ARTICLE_NODES, Link, cooccurrence_arrays, project_arrays
 from kg.turtle import Triple3
@@ -49,8 +49,9 @@ def run_analytics(types: dict[str, str], labels: dict[str, str], links: Iterable
     """Project, compute centrality and clusters, and return them as triples with the record of how. The results
     depend only on the graph, so an unchanged graph (an edit that left the links alone) reuses them."""
     ordered = sorted(links)
-    key = key_of(ANALYTICS_VERSION, code_version("kg.analyze", "kg.louvain", "kg.project"), seed, resolution, base,
-                 sorted(types.items()), sorted(labels.items()), ordered)
+    code = code_version("kg.analyze", "kg.arraygraph", "kg.louvain", "kg.project")
+    key = data_key(ANALYTICS_VERSION, code, seed, resolution, base, sorted(types.items()), sorted(labels.items()),
+                   ordered)
     cached = cache.get("analytics", key) if cache else None
     if cached is None:
         cached = compute(types, labels, ordered, seed, resolution)
