@@ -1,6 +1,7 @@
-"""Centrality and hierarchical clusters over the networkx views (plain dicts in, plain dicts out).
+"""Centrality and hierarchical clusters over the networkx views, or the same views as arrays (kg.arraygraph,
+which the build uses); plain dicts in, plain dicts out.
 
-- degree and weighted degree: networkx, on the article-entity view;
+- degree and weighted degree: as networkx counts them, on the article-entity view;
 - PageRank: networkx's scipy power iteration (weighted), on the adjacency matrix built once (`adjacency`);
 - eigenvector: per connected component, scaled by component size (weighted; see eigenvector());
 - betweenness (unweighted shortest paths, normalised as networkx does): exact up to EXACT_BETWEENNESS_NODES
