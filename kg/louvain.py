@@ -158,8 +158,7 @@ def louvain_partitions(g: nx.Graph | ArrayGraph, weight: str = "weight", resolut
     each partition in networkx's order; undirected graphs with integer weights run compiled."""
     edges = None if g.is_directed() or g.is_multigraph() else _integer_edges(g, weight)
     if edges is None:
-        if isinstance(g, ArrayGraph):
-            g = g.to_networkx()
+        assert not isinstance(g, ArrayGraph), "an ArrayGraph's weights are integers: it always runs compiled"
         return list(nx.community.louvain_partitions(g, weight=weight, resolution=resolution, threshold=threshold,
                                                     seed=seed))
     nodes, src, dst, w = edges
