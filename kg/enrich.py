@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from kg.analyze import Centrality, Cluster
 from kg.trends import TERMS, Trends
 from kg.turtle import Lit, Triple3
-from kg.vocab import KGO, RDF, RDFS, XSD, Terms, cluster_iri, derived_iri, double, integer
+from kg.vocab import KGO, RDF, RDFS, XSD, Terms, cluster_iri, derived_iri, double, double_text, integer
 
-__all__ = ["cluster_triples", "metric_triples", "participation_triples", "trend_triples"]
+__all__ = ["BRIDGE_PARTICIPATION", "bridge_triples", "cluster_triples", "metric_triples", "participation_triples",
+           "trend_triples"]
 
 K = Terms(KGO)
 _TYPE, _LABEL, _DATE = RDF.type.value, RDFS.label.value, XSD.date.value
+BRIDGE_PARTICIPATION = 0.3  # a node at or above it bridges clusters (the bridge-nodes query)
 
 
 def metric_triples(metrics: Centrality) -> Iterator[Triple3]:
@@ -29,6 +31,20 @@ def participation_triples(values: dict[str, float]) -> Iterator[Triple3]:
     """kgo:participation of every clustered node, sorted by IRI."""
     for v in sorted(values):
         yield v, K.participation, double(values[v])
+
+
+def bridge_triples(metrics: Centrality, participation: dict[str, float], labels: dict[str, str]
+                   ) -> Iterator[Triple3]:
+    """kgo:bridgeRank of every labelled node with a participation of BRIDGE_PARTICIPATION or more: by
+    betweenness as written (highest first), then label and IRI; sorted by IRI."""
+    def written(x: float) -> float:
+        return float(double_text(x))
+
+    bridges = [v for v, p in participation.items() if written(p) >= BRIDGE_PARTICIPATION and v in labels]
+    ranked = sorted(bridges, key=lambda v: (-written(metrics.betweenness.get(v, 0.0)), labels[v], v))
+    place = {v: i for i, v in enumerate(ranked, 1)}
+    for v in sorted(place):
+        yield v, K.bridgeRank, integer(place[v])
 
 
 def cluster_triples(levels: list[list[Cluster]], base: str) -> Iterator[Triple3]:

@@ -158,6 +158,7 @@ class KGO(Namespace):
     betweenness: NamedNode
     eigenvector: NamedNode
     participation: NamedNode
+    bridgeRank: NamedNode
     inCluster: NamedNode
     size: NamedNode
     level: NamedNode

@@ -77,3 +77,18 @@ def test_strong_signal_order_is_newest_first(generated: BuiltGraph) -> None:
     undated = run_local(store, """ASK { ?a kgo:strongSignal ?m FILTER NOT EXISTS { ?a dcterms:date [] } }""")
     assert len(by_date) > 100 and undated.boolean  # the faults leave some articles undated
     assert [m for m, _ in by_order] == by_date and [o for _, o in by_order] == list(range(1, len(by_date) + 1))
+
+
+def test_bridge_rank_is_betweenness_order(generated: BuiltGraph) -> None:
+    """kgo:bridgeRank numbers the nodes with participation >= 0.3 (and a label) 1..n as ORDER BY
+    DESC(?betweenness) ?label ?n sorts them; ties in betweenness, as written, are broken by label."""
+    store = generated.store()
+    by_betweenness = [(str(r[0]), r[1].value) for r in run_local(store, """
+        SELECT ?n ?b WHERE { ?n kgo:participation ?p ; kgo:betweenness ?b ; rdfs:label ?l FILTER(?p >= 0.3) }
+        ORDER BY DESC(?b) ?l ?n""").rows]  # type: ignore[union-attr]
+    by_rank = [(str(r[0]), int(r[1].value)) for r in run_local(store, """
+        SELECT ?n ?o WHERE { ?n kgo:bridgeRank ?o } ORDER BY ?o""").rows]  # type: ignore[union-attr]
+    assert len(by_betweenness) > 100
+    assert len({b for _, b in by_betweenness}) < len(by_betweenness)  # ties, which the label orders
+    assert [n for n, _ in by_rank] == [n for n, _ in by_betweenness]
+    assert [o for _, o in by_rank] == list(range(1, len(by_rank) + 1))

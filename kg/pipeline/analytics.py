@@ -8,7 +8,7 @@ from typing import Any
 
 from kg import analyze
 from kg.cache import Cache, code_version, data_key
-from kg.enrich import cluster_triples, metric_triples, participation_triples
+from kg.enrich import bridge_triples, cluster_triples, metric_triples, participation_triples
 from kg.project import COOC_NEIGHBOURS, DEFAULT_WEIGHT, MAX_ARTICLE_NODES, Link, cooccurrence_arrays, project_arrays
 from kg.turtle import Triple3
 from kg.vocab import FACET_TYPES
@@ -61,5 +61,5 @@ def run_analytics(types: dict[str, str], labels: dict[str, str], links: Iterable
         cache.mark("analytics", key)
     metrics, levels, participation, info = cached
     triples = (list(metric_triples(metrics)) + list(participation_triples(participation))
-               + list(cluster_triples(levels, base)))
+               + list(bridge_triples(metrics, participation, labels)) + list(cluster_triples(levels, base)))
     return triples, metrics, levels, info
