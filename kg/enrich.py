@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from kg.analyze import Centrality, Cluster
 from kg.trends import TERMS, Trends
 from kg.turtle import Lit, Triple3
-from kg.vocab import KGO, RDF, RDFS, XSD, Terms, cluster_iri, derived_iri, double, double_text, integer
+from kg.vocab import KGO, RDF, RDFS, XSD, Terms, as_written, cluster_iri, derived_iri, double, integer
 
 __all__ = ["BRIDGE_PARTICIPATION", "bridge_triples", "cluster_triples", "metric_triples", "participation_triples",
            "trend_triples"]
@@ -37,11 +37,8 @@ def bridge_triples(metrics: Centrality, participation: dict[str, float], labels:
                    ) -> Iterator[Triple3]:
     """kgo:bridgeRank of every labelled node with a participation of BRIDGE_PARTICIPATION or more: by
     betweenness as written (highest first), then label and IRI; sorted by IRI."""
-    def written(x: float) -> float:
-        return float(double_text(x))
-
-    bridges = [v for v, p in participation.items() if written(p) >= BRIDGE_PARTICIPATION and v in labels]
-    ranked = sorted(bridges, key=lambda v: (-written(metrics.betweenness.get(v, 0.0)), labels[v], v))
+    bridges = [v for v, p in participation.items() if as_written(p) >= BRIDGE_PARTICIPATION and v in labels]
+    ranked = sorted(bridges, key=lambda v: (-as_written(metrics.betweenness.get(v, 0.0)), labels[v], v))
     place = {v: i for i, v in enumerate(ranked, 1)}
     for v in sorted(place):
         yield v, K.bridgeRank, integer(place[v])

@@ -36,6 +36,7 @@ __all__ = [
     "XSD",
     "Namespace",
     "Terms",
+    "as_written",
     "boolean",
     "cluster_iri",
     "derived_iri",
@@ -348,6 +349,11 @@ def double_text(x: float) -> str:
     if "e" not in text and "." not in text and "n" not in text:
         text += ".0"
     return text
+
+
+def as_written(x: float) -> float:
+    """A double as the graph holds it (double_text), read back."""
+    return float(double_text(x))
 
 
 def double(x: float) -> Lit:

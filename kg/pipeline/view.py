@@ -11,14 +11,9 @@ from kg.project import Link
 from kg.rdf import Minter
 from kg.trends import TERMS, Trends
 from kg.viewdata import ViewData
-from kg.vocab import cluster_iri, double_text
+from kg.vocab import as_written, cluster_iri
 
 __all__ = ["fill_sources", "view_data"]
-
-
-def _as_written(x: float) -> float:
-    """A metric as the graph holds it (kg writes doubles with 10 significant digits)."""
-    return float(double_text(x))
 
 
 def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], links: list[Link],
@@ -56,10 +51,10 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
             v.articles[mint.article(target).value].update(id=target, loaded="false")
     if metrics:
         for n in metrics.degree:
-            v.metrics[n] = {"pagerank": _as_written(metrics.pagerank.get(n, 0.0)), "degree": metrics.degree[n],
-                            "betweenness": _as_written(metrics.betweenness.get(n, 0.0)),
-                            "eigenvector": _as_written(metrics.eigenvector.get(n, 0.0)),
-                            "weightedDegree": _as_written(metrics.weighted_degree.get(n, 0.0))}
+            v.metrics[n] = {"pagerank": as_written(metrics.pagerank.get(n, 0.0)), "degree": metrics.degree[n],
+                            "betweenness": as_written(metrics.betweenness.get(n, 0.0)),
+                            "eigenvector": as_written(metrics.eigenvector.get(n, 0.0)),
+                            "weightedDegree": as_written(metrics.weighted_degree.get(n, 0.0))}
     for level in levels:
         for c in level:
             iri = cluster_iri(corpus.base, c.id)
@@ -75,7 +70,7 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
         if t.quadrant:
             v.quadrant[t.iri] = t.quadrant
         if t.bursts:
-            v.bursts[t.iri] = sorted((s, e, _as_written(x)) for s, e, x in t.bursts)
+            v.bursts[t.iri] = sorted((s, e, as_written(x)) for s, e, x in t.bursts)
     for a, b, kind, w in links:
         v.links[(a, b)] = kind
         v.weights[(a, b)] = w
