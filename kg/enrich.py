@@ -10,7 +10,7 @@ from kg.turtle import Lit, Triple3
 from kg.vocab import KGO, RDF, RDFS, XSD, Terms, as_written, cluster_iri, derived_iri, double, integer
 
 __all__ = ["BRIDGE_PARTICIPATION", "bridge_triples", "cluster_triples", "metric_triples", "participation_triples",
-           "trend_triples"]
+           "rank_triples", "trend_triples"]
 
 K = Terms(KGO)
 _TYPE, _LABEL, _DATE = RDF.type.value, RDFS.label.value, XSD.date.value
@@ -38,10 +38,15 @@ def bridge_triples(metrics: Centrality, participation: dict[str, float], labels:
     """kgo:bridgeRank of every labelled node with a participation of BRIDGE_PARTICIPATION or more: by
     betweenness as written (highest first), then label and IRI; sorted by IRI."""
     bridges = [v for v, p in participation.items() if as_written(p) >= BRIDGE_PARTICIPATION and v in labels]
-    ranked = sorted(bridges, key=lambda v: (-as_written(metrics.betweenness.get(v, 0.0)), labels[v], v))
-    place = {v: i for i, v in enumerate(ranked, 1)}
+    yield from rank_triples(sorted(bridges, key=lambda v: (-as_written(metrics.betweenness.get(v, 0.0)), labels[v], v)),
+                            K.bridgeRank)
+
+
+def rank_triples(ordered: list[str], predicate: str) -> Iterator[Triple3]:
+    """Each node's place (from 1) in `ordered` as an xsd:integer of `predicate`, sorted by IRI."""
+    place = {v: i for i, v in enumerate(ordered, 1)}
     for v in sorted(place):
-        yield v, K.bridgeRank, integer(place[v])
+        yield v, predicate, integer(place[v])
 
 
 def cluster_triples(levels: list[list[Cluster]], base: str) -> Iterator[Triple3]:

@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
+from kg.enrich import rank_triples
 from kg.snapshot import Snapshot
 from kg.turtle import Lit, Triple3
 from kg.vocab import KGO, RDF, XSD, Terms, cluster_iri, derived_iri, integer
@@ -141,10 +142,7 @@ def _relevancy(relevancy: dict[str, list[int]]) -> Iterator[Triple3]:
 
 
 def _label_order(snap: Snapshot) -> Iterator[Triple3]:
-    ranked = sorted(snap.nodes.values(), key=lambda n: (n.label, n.iri))
-    place = {n.iri: i for i, n in enumerate(ranked, 1)}
-    for n in sorted(place):
-        yield n, K.labelOrder, integer(place[n])
+    yield from rank_triples([n.iri for n in sorted(snap.nodes.values(), key=lambda n: (n.label, n.iri))], K.labelOrder)
 
 
 def _monthly(snap: Snapshot, kind: str = "Theme") -> Iterator[Triple3]:
