@@ -26,6 +26,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from scipy.special import ndtr  # the normal CDF: scipy.stats.norm.sf(x) is ndtr(-x), and imports in 1/4 the time
@@ -260,17 +261,27 @@ def analyse(dates: Mapping[str, str], links: Iterable[tuple[str, str]], types: M
     volume = np.zeros(len(periods), dtype=np.int64)
     for c in art_col.values():
         volume[c] += 1
-    order = sorted(n for n in named if named[n] & in_window)
-    counts = np.zeros((len(order), len(periods)))
-    out: list[NodeTrend] = []
-    for r, n in enumerate(order):
-        mine = named[n] & in_window
-        ds = sorted(window[a] for a in mine if a in window)
-        for a in mine:
-            if a in art_col:
-                counts[r, art_col[a]] += 1
-        out.append(NodeTrend(n, types[n], labels.get(n, n), len(mine), len(ds), ds[0] if ds else "",
-                             ds[-1] if ds else ""))
+    every = in_window is arts  # then every link's article is in the window: no set to intersect
+    order = sorted(n for n in named if every or named[n] & in_window)
+    mines = [named[n] if every else named[n] & in_window for n in order]
+    dated = sorted(window)  # each dated article's place, in order
+    place = {a: i for i, a in enumerate(dated)}
+    cells = [[place[a] for a in mine if a in place] for mine in mines]
+    lengths = np.array([len(c) for c in cells], dtype=np.int64)
+    rows = np.repeat(np.arange(len(cells), dtype=np.int64), lengths)  # node rows[i] is named by flat[i]
+    flat = np.fromiter(chain.from_iterable(cells), dtype=np.int64, count=len(rows))
+    series = _tally(rows, np.array([art_col[a] for a in dated], dtype=np.int64)[flat], len(cells), len(periods))
+    days, day = np.unique(np.array([window[a] for a in dated]), return_inverse=True)
+    earliest, latest = np.full(len(cells), -1), np.full(len(cells), -1)  # each node's first and last day
+    some = lengths > 0
+    if some.any():
+        starts = (np.cumsum(lengths) - lengths)[some]
+        earliest[some], latest[some] = np.minimum.reduceat(day[flat], starts), np.maximum.reduceat(day[flat], starts)
+    out = [NodeTrend(n, types[n], labels.get(n, n), len(mine), size, str(days[f]) if f >= 0 else "",
+                     str(days[t]) if t >= 0 else "")
+           for n, mine, size, f, t in zip(order, mines, lengths.tolist(), earliest.tolist(), latest.tolist(),
+                                             strict=True)]
+    counts = series.astype(float)
     per_year = PER_YEAR[period]
     times = np.array([_ordinal(p)[0] + _ordinal(p)[1] / per_year for p in periods])
     tested = np.array([t.dated >= MIN_ARTICLES for t in out], dtype=bool)
@@ -283,46 +294,47 @@ def analyse(dates: Mapping[str, str], links: Iterable[tuple[str, str]], types: M
     bursts = kleinberg(counts[burst_rows], volume) if burst_rows else []
     for r, found in zip(burst_rows, bursts, strict=True):
         out[r].bursts = [(period_start(periods[b.start]), period_end(periods[b.end]), b.strength) for b in found]
-    for r, t in enumerate(out):
-        t.series = [int(x) for x in counts[r]]
-        t.slope, t.slope_low, t.slope_high = (float(slope[r]), float(slope[r] - 1.96 * se[r]),
-                                              float(slope[r] + 1.96 * se[r]))
-        t.p, t.tested = float(q[r]), bool(tested[r])
+    low, high = (slope - 1.96 * se).tolist(), (slope + 1.96 * se).tolist()
+    for t, row, b, lo, hi, adjusted, test in zip(out, series.tolist(), slope.tolist(), low, high, q.tolist(),
+                                                  tested.tolist(), strict=True):
+        t.series, t.slope, t.slope_low, t.slope_high, t.p, t.tested = row, b, lo, hi, adjusted, test
         recent = bool(t.first_seen) and period_of(t.first_seen, period) in newest
         if recent and t.dated >= NEW_MIN and len(periods) > NEW_PERIODS:
             t.cls = "new"
         elif t.tested:
             t.cls = ("rising" if t.slope > 0 else "fading") if t.p < ALPHA else "steady"
-    _quadrants(out, window, named, in_window)
+    _quadrants(out, [window[a][:4] for a in dated], rows, flat)
     return Trends(period, periods, [int(v) for v in volume], out, len(in_window - set(window)))
 
 
-def _quadrants(out: list[NodeTrend], window: Mapping[str, str], named: Mapping[str, set[str]],
-               in_window: set[str]) -> None:
-    """The weak-signal map (see the module doc), on yearly shares, medians per type."""
-    years = sorted({d[:4] for d in window.values()})
+def _tally(rows: np.ndarray, cols: np.ndarray, height: int, width: int) -> np.ndarray:
+    """The height x width matrix of how often each (row, column) pair occurs."""
+    return np.bincount(rows * width + cols, minlength=height * width).reshape(height, width)
+
+
+def _quadrants(out: list[NodeTrend], year: list[str], rows: np.ndarray, flat: np.ndarray) -> None:
+    """The weak-signal map (see the module doc), on yearly shares, medians per type. `year` holds each dated
+    article's year; node out[rows[i]] is named by dated article flat[i]."""
+    years = sorted(set(year))
     if len(years) < 2:
         return
     at = {y: i for i, y in enumerate(years)}
-    vol = np.zeros(len(years))
-    for d in window.values():
-        vol[at[d[:4]]] += 1
+    of = np.array([at[y] for y in year], dtype=np.int64)
+    vol = np.bincount(of, minlength=len(years)).astype(float)
     weight = np.array([1 - TW * (len(years) - (j + 1)) for j in range(len(years))])
     placed: dict[str, list[NodeTrend]] = defaultdict(list)
-    for t in out:
-        if t.dated < MIN_ARTICLES:
+    mapped = [r for r, t in enumerate(out) if t.dated >= MIN_ARTICLES]
+    tf = _tally(rows, of[flat], len(out), len(years))[mapped].astype(float)
+    dov = np.where(vol > 0, tf / np.maximum(vol, 1), 0.0) * weight  # one row per node, as each node's alone
+    seen = dov > 0
+    count, first_seen = seen.sum(axis=1).tolist(), seen.argmax(axis=1).tolist()
+    last_seen = (len(years) - 1 - seen[:, ::-1].argmax(axis=1)).tolist()
+    for r, row, size, first, last in zip(mapped, dov, count, first_seen, last_seen, strict=True):
+        if size < 2:
             continue
-        tf = np.zeros(len(years))
-        for a in named[t.iri] & in_window:
-            if a in window:
-                tf[at[window[a][:4]]] += 1
-        dov = np.where(vol > 0, tf / np.maximum(vol, 1), 0.0) * weight
-        seen = np.flatnonzero(dov > 0)
-        if seen.size < 2:
-            continue
-        first, last = int(seen[0]), int(seen[-1])
-        t.visibility = float(dov.mean())
-        t.growth = float((dov[last] / dov[first]) ** (1 / (last - first)) - 1)
+        t = out[r]
+        t.visibility = float(row.mean())
+        t.growth = float((row[last] / row[first]) ** (1 / (last - first)) - 1)
         placed[t.type].append(t)
     for group in placed.values():
         mx = float(np.median([t.visibility for t in group]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import subprocess
@@ -17,6 +19,7 @@ from scipy.stats import norm
 from kg.cli import main
 from kg.explore import trend_rows, trends_of
 from kg.pipeline import build
+from kg.pipeline.timeline import trends_csv
 from kg.store import BuiltGraph
 from kg.trends import (
     Burst,
@@ -88,6 +91,36 @@ def test_too_few_articles_get_no_class() -> None:
     by = {t.iri: t for t in tr.nodes}
     assert by["t1"].cls == "" and not by["t1"].tested
     assert by["t2"].cls == "steady" and by["t2"].articles == 40 and by["t2"].first_seen == "2024-01-01"
+
+
+@pytest.mark.parametrize("window", [{}, {"since": "2022-03-01", "until": "2024-08-31"}])
+def test_series_and_map_are_each_nodes_own(window: dict[str, str]) -> None:
+    """analyse counts in arrays for every node at once; each node's series, dates and map position are what
+    counting its own articles gives (the weak-signal map's formulas of the module doc, one node at a time)."""
+    rng = np.random.default_rng(5)
+    dates = {f"a{i}": f"{2021 + i % 4}-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(300) if i % 7}
+    links = [(f"a{rng.integers(300)}", f"n{rng.integers(40)}") for _ in range(2500)]
+    types = {f"n{j}": ("Technology", "Concern")[j % 2] for j in range(40)}
+    tr = analyse(dates, links, types, {}, [f"a{i}" for i in range(300)], **window)
+    arts = {a for a, d in dates.items()
+            if d >= window.get("since", "") and d <= window.get("until", "9999")}
+    undated = {f"a{i}" for i in range(300)} - set(dates)
+    years = sorted({dates[a][:4] for a in arts})
+    vol = np.array([sum(1 for a in arts if dates[a][:4] == y) for y in years], dtype=float)
+    weight = np.array([1 - 0.05 * (len(years) - (j + 1)) for j in range(len(years))])
+    assert tr.nodes
+    for t in tr.nodes:
+        mine = {a for a, n in links if n == t.iri and (a in arts or a in undated)}
+        seen = sorted(dates[a] for a in mine if a in arts)
+        assert (t.articles, t.dated, t.first_seen, t.last_seen) == (len(mine), len(seen), seen[0], seen[-1])
+        assert t.series == [sum(1 for d in seen if period_of(d) == p) for p in tr.periods]
+        if t.quadrant:
+            tf = np.array([sum(1 for d in seen if d[:4] == y) for y in years], dtype=float)
+            dov = tf / vol * weight
+            on = np.flatnonzero(dov > 0)
+            assert t.visibility == float(dov.mean())
+            assert t.growth == float((dov[on[-1]] / dov[on[0]]) ** (1 / (on[-1] - on[0])) - 1)
+    assert sum(1 for t in tr.nodes if t.quadrant) > 10
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +213,14 @@ def test_trends_are_deterministic(tmp_path: Path) -> None:
 
     conforms, text = validate_graph(tmp_path / "a")
     assert conforms, text[:2000]
+
+
+def test_trends_csv_quotes_what_needs_quotes() -> None:
+    dates = {f"a{i}": f"2024-{1 + i % 3:02d}-01" for i in range(6)}
+    label = 'Solar, "perovskite"\ncells'
+    tr = analyse(dates, [(a, "n1") for a in dates] + [("a0", "n2")], {"n1": "Technology", "n2": "Concern"},
+                 {"n1": label, "n2": "plain"}, list(dates))
+    rows = list(csv.reader(io.StringIO(trends_csv(tr))))
+    assert rows == [["iri", "type", "label", "period", "articles", "share"],
+                    ["n1", "Technology", label, "2024-01", "2", "1"], ["n1", "Technology", label, "2024-02", "2", "1"],
+                    ["n1", "Technology", label, "2024-03", "2", "1"], ["n2", "Concern", "plain", "2024-01", "1", "0.5"]]

@@ -44,10 +44,15 @@ def trends_csv(trends: Trends) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["iri", "type", "label", "period", "articles", "share"])
+    line = io.StringIO()
+    node = csv.writer(line, lineterminator="")
     for t in sorted(trends.nodes, key=lambda t: t.iri):
-        for p, n, vol in zip(trends.periods, t.series, trends.volume, strict=True):
-            if n:
-                w.writerow([t.iri, t.type, t.label, p, n, f"{n / vol:.6g}"])
+        line.seek(0)
+        line.truncate()
+        node.writerow([t.iri, t.type, t.label])  # quoted once per node; the other fields never need quotes
+        head = line.getvalue()
+        buf.writelines(f"{head},{p},{n},{n / vol:.6g}\n"
+                       for p, n, vol in zip(trends.periods, t.series, trends.volume, strict=True) if n)
     return buf.getvalue()
 
 
