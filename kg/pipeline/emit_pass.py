@@ -13,7 +13,7 @@ from typing import Any
 from kg.cache import Cache, code_version, key_of
 from kg.mentions import MentionMatcher, mention_texts
 from kg.model import DocSummary, Document, Problem
-from kg.pipeline.workers import Progress, run
+from kg.pipeline.workers import Child, Progress, parallel, run
 from kg.project import DEFAULT_WEIGHT, Link
 from kg.rdf import Copies, Minter, as_literal, copies_of, document_quads
 from kg.turtle import TurtleWriter
@@ -144,6 +144,16 @@ def _emit_in_worker(task: Task) -> list[tuple[str, bytes, bytes, bytes]]:
     return emit_task(_Worker.ctx, _Worker.cache, task)
 
 
+def _search_cached(cache: Cache, matcher: MentionMatcher, keys: list[str]) -> set[tuple[str, str, str]]:
+    """What the matcher finds in the texts of these cached emissions (one missing since is left out: the
+    build makes it again and searches it there)."""
+    for k in keys:
+        c = cache.get("emit", k)
+        if isinstance(c, dict):
+            matcher.feed(c["texts"])
+    return matcher.found
+
+
 @dataclass
 class Emissions:
     """What pass 3 gives the corpus level, summed over the documents."""
@@ -179,10 +189,14 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
             ready.update((e, (d, v, t)) for e, d, v, t in next(made))
         return ready.pop(k)
 
+    cached = [k for k, hit in zip(out.ekeys, hits, strict=True) if hit]
+    # the cached documents' texts are searched for technology names in a process beside this one
+    searching = Child(partial(_search_cached, cache, matcher, cached)) if parallel(workers, len(cached)) else None
     fresh: list[tuple[str, bytes, bytes, bytes]] = []
     heads: Counter[str] = Counter()
     for s, k, hit in zip(summaries, out.ekeys, hits, strict=True):
         c = cache.get("emit", k) if hit else None
+        searched = c is not None and searching is not None
         if c is None:
             # (a hit may have left the cache since has(): made here then)
             data, view, trig = take(k) if not hit else emit_task(ctx, cache, ((s.key, k),))[0][1:]
@@ -202,8 +216,11 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
         out.triples += c["triples"]
         out.counts.update(c["counts"])
         heads.update(c["heads"])
-        matcher.feed(c["texts"])
+        if not searched:
+            matcher.feed(c["texts"])
     cache.put_many("emit", fresh)
+    if searching is not None:
+        matcher.found |= searching.result()
     out.triples -= sum(n - 1 for n in heads.values())  # an article several documents describe: one copy each
     out.emitted = sum(len(t) for t in todo)
     return out
