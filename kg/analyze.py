@@ -326,31 +326,61 @@ def clusters(cooc: Graph, pagerank: dict[str, float], labels: dict[str, str], se
 
 def participation(cooc: Graph, levels: list[list[Cluster]]) -> dict[str, float]:
     """Participation coefficient of each node over the coarsest clusters: 1 - sum over clusters of (weight of
-    the node's links into the cluster / weight of all its links) squared; 0 for nodes without links."""
+    the node's links into the cluster / weight of all its links) squared; 0 for nodes without links. Summed in
+    the order the node's links first reach each cluster (the neighbours in no cluster count as one), compiled."""
     if not levels:
         return {}
-    owner = {v: c.id for c in levels[0] for v in c.members}
-    out: dict[str, float] = {}
-    for v, links in _neighbours(cooc):
-        into: dict[str, float] = {}
+    number = {c.id: i for i, c in enumerate(levels[0])}
+    where = {v: number[c.id] for c in levels[0] for v in c.members}
+    unclustered = len(number)
+    nodes: list[str] = list(cooc)
+    if isinstance(cooc, ArrayGraph):
+        indptr, indices, weights = cooc.adjacency()
+    else:
+        at = {v: i for i, v in enumerate(nodes)}
+        rows = [links for _, links in _neighbours(cooc)]
+        indptr = np.cumsum([0, *(len(r) for r in rows)], dtype=np.int64)
+        indices = np.array([at[u] for r in rows for u, _ in r], dtype=np.int64)
+        weights = np.array([float(w) for r in rows for _, w in r], dtype=float)
+    owner = np.array([where.get(v, unclustered) for v in nodes], dtype=np.int64)
+    values = _participation(indptr, indices, weights.astype(float), owner, unclustered + 1)
+    return dict(zip(nodes, values.tolist(), strict=True))
+
+
+@njit(cache=True)
+def _participation(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, owner: np.ndarray,
+                   buckets: int) -> np.ndarray:
+    """participation() over CSR rows: each row's weight per bucket (owner of the neighbour), in the order
+    the row first reaches each bucket."""
+    n = indptr.shape[0] - 1
+    out = np.zeros(n)
+    into = np.zeros(buckets)
+    reached = np.zeros(buckets, dtype=np.bool_)
+    order = np.empty(buckets, dtype=np.int64)
+    for v in range(n):
+        m = 0
         total = 0.0
-        for u, w in links:
-            weight = float(w)
-            into[owner.get(u, "")] = into.get(owner.get(u, ""), 0.0) + weight
-            total += weight
-        out[v] = 1.0 - sum((x / total) ** 2 for x in into.values()) if total else 0.0
+        for j in range(indptr[v], indptr[v + 1]):
+            c = owner[indices[j]]
+            if not reached[c]:
+                reached[c] = True
+                order[m] = c
+                m += 1
+            into[c] += weights[j]
+            total += weights[j]
+        if total:
+            s = 0.0
+            for k in range(m):
+                share = into[order[k]] / total
+                s += share ** 2
+            out[v] = 1.0 - s
+        for k in range(m):
+            into[order[k]] = 0.0
+            reached[order[k]] = False
     return out
 
 
-def _neighbours(g: Graph) -> Iterator[tuple[str, list[tuple[str, Any]]]]:
-    """Each vertex with its (neighbour, weight) pairs in adjacency order (weight 1 where missing)."""
-    if isinstance(g, ArrayGraph):
-        indptr, indices, weights = g.adjacency()
-        nodes = g.nodes
-        ends, wts, bounds = indices.tolist(), weights.tolist(), indptr.tolist()
-        for i, v in enumerate(nodes):
-            lo, hi = bounds[i], bounds[i + 1]
-            yield v, [(nodes[j], w) for j, w in zip(ends[lo:hi], wts[lo:hi], strict=True)]
-        return
+def _neighbours(g: nx.Graph) -> Iterator[tuple[str, list[tuple[str, Any]]]]:
+    """Each vertex of a networkx graph with its (neighbour, weight) pairs in adjacency order (1 where missing)."""
     for v in g:
         yield v, [(u, d.get("weight", 1.0)) for u, d in g[v].items()]

@@ -86,12 +86,14 @@ def project_arrays(types: dict[str, str], labels: dict[str, str], links: Iterabl
     """project_links's view as arrays: the same vertices, edges, weights and orders, without networkx."""
     nodes = sorted(types)
     index = {v: i for i, v in enumerate(nodes)}
-    kept = [(i, j, w) for a, b, _, w in sorted(links)
-            if (i := index.get(a)) is not None and (j := index.get(b)) is not None and i != j]
-    ends = np.array([(i, j) for i, j, _ in kept], dtype=np.int64).reshape(-1, 2)
-    weights = np.array([w for _, _, w in kept], dtype=np.int64)
+    ordered = sorted(links)
+    size = len(ordered)
+    a = np.fromiter((index.get(x, -1) for x, _, _, _ in ordered), dtype=np.int64, count=size)
+    b = np.fromiter((index.get(y, -1) for _, y, _, _ in ordered), dtype=np.int64, count=size)
+    weight = np.fromiter((x for _, _, _, x in ordered), dtype=np.int64, count=size)
+    kept = (a >= 0) & (b >= 0) & (a != b)  # links to untyped nodes, and self-links, are left out
     return ArrayProjection(types, {n: labels.get(n, n) for n in types},
-                           from_edges(nodes, ends[:, 0], ends[:, 1], weights))
+                           from_edges(nodes, a[kept], b[kept], weight[kept]))
 
 
 def links_of(triples: Iterable[Quad | Triple]) -> tuple[dict[str, str], dict[str, str], list[Link]]:

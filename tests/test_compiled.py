@@ -181,3 +181,41 @@ def test_analytics_on_arrays_are_the_networkx_path(tmp_path: Path) -> None:
                         list(analyze.participation(cooc, levels).items())))
     assert len(results[0][2]) >= 2 and results[0][1]["betweenness"]["method"] == "sampled"
     assert results[1] == results[0]
+
+
+def _participation_by_definition(g: nx.Graph, levels: list[list[analyze.Cluster]]) -> dict[str, float]:
+    """The participation coefficient as written out in Python: per node, its links' weight into each coarsest
+    cluster (neighbours in none counting as one), summed in the order its adjacency first reaches them."""
+    owner = {v: c.id for c in levels[0] for v in c.members}
+    out: dict[str, float] = {}
+    for v in g:
+        into: dict[str, float] = {}
+        total = 0.0
+        for u, d in g[v].items():
+            into[owner.get(u, "")] = into.get(owner.get(u, ""), 0.0) + float(d["weight"])
+            total += float(d["weight"])
+        out[v] = 1.0 - sum((x / total) ** 2 for x in into.values()) if total else 0.0
+    return out
+
+
+def test_participation_is_its_definition(tmp_path: Path) -> None:
+    """The compiled participation coefficient gives, digit for digit, the Python definition's values."""
+    src = tmp_path / "docs"
+    make_corpus(src, 300)
+    corpus = gather([src])
+    try:
+        _, linked = corpus_level(corpus)
+        types, labels = vertices(corpus, linked)
+        links = sorted(corpus.links)
+    finally:
+        corpus.cache.close()
+        if corpus.tmp:
+            corpus.tmp.cleanup()
+    proj = project_arrays(types, labels, links)
+    cooc = cooccurrence_arrays(proj)
+    pr = analyze.pagerank_scores(*analyze.adjacency(proj.graph))
+    levels = analyze.clusters(cooc, pr, proj.labels, seed=42)
+    expected = _participation_by_definition(cooc.to_networkx(), levels)
+    assert list(analyze.participation(cooc, levels).items()) == list(expected.items())
+    assert list(analyze.participation(cooc.to_networkx(), levels).items()) == list(expected.items())
+    assert sum(1 for x in expected.values() if 0.0 < x < 1.0) > 50
