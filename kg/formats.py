@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -62,16 +62,19 @@ def is_placeholder(value: str) -> bool:
     return norm(value).rstrip(".") in _placeholders()
 
 
+@lru_cache(maxsize=8192)  # headings, headers and keys repeat from document to document
 def section_kind(heading: str) -> str | None:
     """The canonical section of a heading, or None when unknown."""
     return sections().get(norm(heading))
 
 
+@lru_cache(maxsize=8192)  # headings, headers and keys repeat from document to document
 def column_field(header: str) -> str | None:
     """The row field of a column header, or None when unknown."""
     return columns().get(norm(header))
 
 
+@lru_cache(maxsize=8192)  # headings, headers and keys repeat from document to document
 def other_field(key: str) -> str | None:
     """The article field a key of the Other section fills, or None."""
     return _tables()["other"].get(norm(key))

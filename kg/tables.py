@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from kg.formats import column_field, norm
 from kg.model import Row
@@ -85,12 +86,15 @@ def looks_like_header(line: str) -> bool:
     return len(known) >= 2 and len(known) == len(fields) and bool({"name", "description"} & set(known))
 
 
+header_norm = lru_cache(maxsize=8192)(norm)  # norm() of a header: headers repeat from table to table
+
+
 def _fields(kind: str, heading: str, headers: list[str], line: int, warn: Warn) -> list[str | None]:
     """The row field of each column (None: kept as extra cells), each field once."""
     fields: list[str | None] = []
     seen: set[str] = set()
     for h in headers:
-        key = norm(h)
+        key = header_norm(h)
         f = column_field(h)
         if f == "name" and key not in ("name", "title", kind.lower()):
             f = f if key in _ROW_NAMES else None
@@ -132,14 +136,16 @@ def read_table(kind: str, heading: str, lines: list[tuple[int, str]], warn: Warn
     header_line, header = lines[0]
     headers = split_cells(header)
     fields = _fields(kind, heading, headers, header_line, warn)
-    header_key = [norm(h) for h in headers]
+    header_key = [header_norm(h) for h in headers]
+    first_word = header_key[0].split(" ")[0] if header_key else ""
+    sure = first_word.isascii()  # then a cell that norm()s to the first header holds its first word, lower-cased
     boundaries = pipe_positions(header)
     rows: list[Row] = []
     seen_rows: set[tuple[str, ...]] = set()
     for n, line in lines[1:]:
         cells = _cells(line, n, heading, headers, boundaries, warn)
-        if (len(cells) == len(header_key) and norm(cells[0]) == header_key[0]  # cheap test first
-                and [norm(c) for c in cells] == header_key):
+        if (len(cells) == len(header_key) and (not sure or first_word in cells[0].lower())  # cheap tests first
+                and norm(cells[0]) == header_key[0] and [norm(c) for c in cells] == header_key):
             warn(n, "repeated-header", f"{heading}: the header row again; skipped", "info")
             continue
         if len(cells) < len(headers):

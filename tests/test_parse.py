@@ -354,6 +354,30 @@ def test_short_long_duplicate_and_nameless_rows() -> None:
     assert {"duplicate-row", "short-row", "long-row", "derived-name"} <= set(codes(doc))
 
 
+def test_header_row_repeated_in_any_spelling_is_skipped() -> None:
+    """A table's header written again inside it (in another case, bold, with `_` for a space) is skipped; a row
+    whose first cell merely contains the header's first word is a row; so with a non-ASCII header."""
+    text = """# __T__, (from page [20240102](https://x.test/p/20240102).)
+
+## Signals
+
+| Signal | Ten year outlook | Relevancy |
+|---|---|---|
+| Quantum sensing | common in labs | 3 |
+| **SIGNAL** | ten_year outlook | relevancy |
+| Signal names matter | rare | 2 |
+| Σήμα | Όψη | 4 |
+"""
+    doc = parse(text)
+    assert isinstance(doc, Document)
+    assert [r.name for r in doc.rows] == ["Quantum sensing", "Signal names matter", "Σήμα"]
+    assert codes(doc)["repeated-header"] == 1
+    greek = parse(text.replace("| Signal | Ten year outlook | Relevancy |", "| ΣΉΜΑ | Όψη | Relevancy |")
+                  .replace("| Σήμα | Όψη | 4 |", "| *σήμα* | ΌΨΗ | RELEVANCY |\n| σήματα | Όψη | 4 |"))
+    assert isinstance(greek, Document)
+    assert len(greek.rows) == 4 and codes(greek)["repeated-header"] == 1  # *σήμα* ... is the header again
+
+
 def test_helpers() -> None:
     assert page_date("20250622d") == "2025-06-22"
     assert page_date("20290911") == "2029-09-11"
