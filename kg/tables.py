@@ -43,8 +43,14 @@ def split_cells(line: str) -> list[str]:
 
 
 def pipe_positions(line: str) -> list[int]:
-    """Offsets of the unescaped pipes of a table line."""
-    return [m.start() for m in _PIPE.finditer(line)]
+    """Offsets of the unescaped pipes of a table line (those no backslash comes just before)."""
+    out = []
+    i = line.find("|")
+    while i >= 0:
+        if not i or line[i - 1] != "\\":
+            out.append(i)
+        i = line.find("|", i + 1)
+    return out
 
 
 def split_aligned(line: str, boundaries: list[int]) -> list[str] | None:

@@ -3,6 +3,7 @@ parses survives the trip through RDF (quads -> TriG -> quads) unchanged."""
 
 from __future__ import annotations
 
+import re
 import string
 
 import pyoxigraph
@@ -15,7 +16,7 @@ from kg.model import Document, Skipped
 from kg.parse import parse_bytes
 from kg.rdf import Minter, document_quads
 from kg.resolve import resolve
-from kg.tables import split_cells
+from kg.tables import pipe_positions, split_cells
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -152,3 +153,8 @@ def test_explorer_rows_sort_as_sorted_does(cells: list[tuple[int, int, int, str]
 
     rows = [list(c) for c in cells]
     assert _sorted_rows([list(r) for r in rows]) == sorted(rows)
+
+
+@given(st.text(alphabet=st.sampled_from("|\\ a\u00e9|"), max_size=60) | st.text(max_size=200))
+def test_pipe_positions_are_the_unescaped_pipes(line: str) -> None:
+    assert pipe_positions(line) == [m.start() for m in re.finditer(r"(?<!\\)\|", line)]
