@@ -156,20 +156,25 @@ def test_array_views_are_networkx_views(trial: int) -> None:
         assert (analyze.adjacency(cooc_arrays)[1] != analyze.adjacency(cooc)[1]).nnz == 0
 
 
+def _vertices_and_links(src: Path) -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str, int]]]:
+    """The typed vertices, labels and sorted article links of the documents under src, as the build has them."""
+    corpus = gather([src])
+    try:
+        _, linked = corpus_level(corpus)
+        types, labels = vertices(corpus, linked)
+        return types, labels, sorted(corpus.links)
+    finally:
+        corpus.cache.close()
+        if corpus.tmp:
+            corpus.tmp.cleanup()
+
+
 def test_analytics_on_arrays_are_the_networkx_path(tmp_path: Path) -> None:
     """The build's analytics (on arrays) give, digit for digit and in the same orders, what the same code gives
     on networkx's graphs of a generated corpus."""
     src = tmp_path / "docs"
     make_corpus(src, 150, faults=0.1)
-    corpus = gather([src])
-    try:
-        _, linked = corpus_level(corpus)
-        types, labels = vertices(corpus, linked)
-        links = sorted(corpus.links)
-    finally:
-        corpus.cache.close()
-        if corpus.tmp:
-            corpus.tmp.cleanup()
+    types, labels, links = _vertices_and_links(src)
     results = []
     for proj, cooc in ((p := project_links(types, labels, links), cooccurrence(p)),
                        (q := project_arrays(types, labels, links), cooccurrence_arrays(q))):
@@ -202,15 +207,7 @@ def test_participation_is_its_definition(tmp_path: Path) -> None:
     """The compiled participation coefficient gives, digit for digit, the Python definition's values."""
     src = tmp_path / "docs"
     make_corpus(src, 300)
-    corpus = gather([src])
-    try:
-        _, linked = corpus_level(corpus)
-        types, labels = vertices(corpus, linked)
-        links = sorted(corpus.links)
-    finally:
-        corpus.cache.close()
-        if corpus.tmp:
-            corpus.tmp.cleanup()
+    types, labels, links = _vertices_and_links(src)
     proj = project_arrays(types, labels, links)
     cooc = cooccurrence_arrays(proj)
     pr = analyze.pagerank_scores(*analyze.adjacency(proj.graph))
