@@ -22,7 +22,7 @@ import importlib.util
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +172,29 @@ class Cache:
         if value is not None:
             self.used.add((kind, key))
         return value
+
+    def get_many(self, kind: str, keys: Iterable[str], column: str | None = None,
+                 chunk: int = 500) -> Iterator[tuple[str, Any]]:
+        """(key, cached object or None) for each key, in the order given, read `chunk` keys per query."""
+        column = column or _TABLES[kind][0]
+        if column not in _TABLES[kind]:
+            raise ValueError(f"{kind} entries have no {column!r}")
+        keys = list(keys)
+        for start in range(0, len(keys), chunk):
+            part = keys[start:start + chunk]
+            rows: dict[str, Any] = {}
+            if self.root:
+                marks = ", ".join("?" for _ in dict.fromkeys(part))
+                try:
+                    rows = dict(self.db.execute(f"SELECT key, {column} FROM {kind} WHERE key IN ({marks})",
+                                                list(dict.fromkeys(part))))
+                except sqlite3.DatabaseError:
+                    rows = {}
+            for k in part:
+                value = _loads(rows.get(k))
+                if value is not None:
+                    self.used.add((kind, k))
+                yield k, value
 
     def has(self, kind: str, key: str) -> bool:
         """Whether an entry is cached."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -136,3 +137,22 @@ def test_data_key_is_the_data() -> None:
     assert key != data_key("1", 42, 1.0, [links[0], (*links[1][:3], 4)])
     assert key != data_key("1", 42, 1.0, [*links, ("http://x/a", "http://x/d", "closest", 3)])
     assert key != data_key("1", 42, 1.0, [links]) != data_key(["1"], 42, 1.0, links)
+
+
+def test_get_many_reads_entries_in_the_order_asked(tmp_path: Path) -> None:
+    from kg.cache import Cache
+
+    cache = Cache(tmp_path / "cache")
+    cache.put_many("emit", [(f"k{i}", pickle.dumps({"n": i}), b"view%d" % i, b"") for i in range(7)])
+    cache.put_many("emit", [("bad", b"not a pickle", b"", b"")])
+    cache.used.clear()
+    asked = ["k5", "missing", "k0", "k5", "bad", "k3", "k6", "k1"]
+    list(cache.get_many("emit", asked, chunk=3))
+    assert cache.used == {("emit", k) for k in ("k0", "k1", "k3", "k5", "k6")}  # what was found is kept
+    for chunk in (1, 3, 500):  # chunk boundaries anywhere, a key asked twice within or across them
+        got = list(cache.get_many("emit", asked, chunk=chunk))
+        assert got == [(k, cache.get("emit", k)) for k in asked]
+        assert [k for k, _ in got] == asked and got[0][1] == {"n": 5} and got[1][1] is None and got[4][1] is None
+    with pytest.raises(ValueError):
+        next(cache.get_many("emit", ["k0"], "nothing"))
+    assert list(Cache(None).get_many("emit", ["k0"])) == [("k0", None)]  # no cache: every key a miss

@@ -147,8 +147,7 @@ def _emit_in_worker(task: Task) -> list[tuple[str, bytes, bytes, bytes]]:
 def _search_cached(cache: Cache, matcher: MentionMatcher, keys: list[str]) -> set[tuple[str, str, str]]:
     """What the matcher finds in the texts of these cached emissions (one missing since is left out: the
     build makes it again and searches it there)."""
-    for k in keys:
-        c = cache.get("emit", k)
+    for _, c in cache.get_many("emit", keys):
         if isinstance(c, dict):
             matcher.feed(c["texts"])
     return matcher.found
@@ -194,8 +193,9 @@ def emit_all(summaries: list[DocSummary], ctx: EmitContext, cache: Cache, matche
     searching = Child(partial(_search_cached, cache, matcher, cached)) if parallel(workers, len(cached)) else None
     fresh: list[tuple[str, bytes, bytes, bytes]] = []
     heads: Counter[str] = Counter()
+    stored = cache.get_many("emit", cached)  # the hits' entries, in the same order
     for s, k, hit in zip(summaries, out.ekeys, hits, strict=True):
-        c = cache.get("emit", k) if hit else None
+        c = next(stored)[1] if hit else None
         searched = c is not None and searching is not None
         if c is None:
             # (a hit may have left the cache since has(): made here then)

@@ -81,8 +81,7 @@ def fill_sources(corpus: Corpus, data: ViewData, nodes: Iterable[str]) -> None:
     """What the articles say about the given nodes, and the summaries of the given articles, read back from
     the emission cache (one pass)."""
     wanted = set(nodes)
-    for k in corpus.ekeys:
-        c = corpus.cache.get("emit", k, "view")
+    for _, c in corpus.cache.get_many("emit", corpus.ekeys, "view"):
         if c is None:
             continue
         if c["summary"] and c["article"] in wanted:
