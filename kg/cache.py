@@ -184,10 +184,11 @@ class Cache:
             part = keys[start:start + chunk]
             rows: dict[str, Any] = {}
             if self.root:
-                marks = ", ".join("?" for _ in dict.fromkeys(part))
+                unique = list(dict.fromkeys(part))
+                marks = ", ".join("?" for _ in unique)
                 try:
                     rows = dict(self.db.execute(f"SELECT key, {column} FROM {kind} WHERE key IN ({marks})",
-                                                list(dict.fromkeys(part))))
+                                                unique))
                 except sqlite3.DatabaseError:
                     rows = {}
             for k in part:
