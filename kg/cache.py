@@ -73,6 +73,14 @@ def _loads(data: bytes | None) -> Any:
         return None
 
 
+def _column(kind: str, column: str | None) -> str:
+    """The column asked for (default: the kind's first), checked against the kind's table."""
+    column = column or _TABLES[kind][0]
+    if column not in _TABLES[kind]:
+        raise ValueError(f"{kind} entries have no {column!r}")
+    return column
+
+
 def _open(path: Path) -> sqlite3.Connection:
     """A connection to the cache database at `path`, its tables created if new."""
     conn = sqlite3.connect(path, timeout=60, isolation_level=None)
@@ -161,9 +169,7 @@ class Cache:
         is a miss)."""
         if not self.root:
             return None
-        column = column or _TABLES[kind][0]
-        if column not in _TABLES[kind]:
-            raise ValueError(f"{kind} entries have no {column!r}")
+        column = _column(kind, column)
         try:
             row = self.db.execute(f"SELECT {column} FROM {kind} WHERE key = ?", (key,)).fetchone()
         except sqlite3.DatabaseError:
@@ -176,9 +182,7 @@ class Cache:
     def get_many(self, kind: str, keys: Iterable[str], column: str | None = None,
                  chunk: int = 500) -> Iterator[tuple[str, Any]]:
         """(key, cached object or None) for each key, in the order given, read `chunk` keys per query."""
-        column = column or _TABLES[kind][0]
-        if column not in _TABLES[kind]:
-            raise ValueError(f"{kind} entries have no {column!r}")
+        column = _column(kind, column)
         keys = list(keys)
         for start in range(0, len(keys), chunk):
             part = keys[start:start + chunk]
