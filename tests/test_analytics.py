@@ -104,6 +104,25 @@ def test_exact_betweenness_on_a_larger_graph() -> None:
     assert values == pytest.approx(nx.betweenness_centrality(g), rel=1e-9, abs=1e-12)
 
 
+def test_betweenness_where_the_search_turns_bottom_up_and_back() -> None:
+    """From a hub the search goes bottom up; along a long tail it turns top down again, and inside the clique at
+    the tail's end bottom up once more; lone vertices and a pair are never reached from the rest."""
+    g = nx.relabel_nodes(nx.barabasi_albert_graph(300, 4, seed=8), lambda v: f"b{v}")
+    tail = [f"t{i}" for i in range(40)]
+    nx.add_path(g, ["b0", *tail])
+    clique = [f"c{i}" for i in range(30)]
+    g.add_edges_from((u, v) for u in clique for v in clique if u < v)
+    g.add_edge(tail[-1], clique[0])
+    g.add_edges_from((clique[-1], f"leaf{i}") for i in range(5))
+    g.add_edge("p", "q")
+    g.add_nodes_from(["alone", "also alone"])
+    values, info = analyze.betweenness(g, exact_limit=1000)
+    assert info["method"] == "exact"
+    assert values == pytest.approx(nx.betweenness_centrality(g), rel=1e-9, abs=1e-12)
+    sampled, _ = analyze.betweenness(g, seed=3, exact_limit=100, samples=60)
+    assert sampled == pytest.approx(nx.betweenness_centrality(g, k=60, seed=3), rel=1e-9, abs=1e-12)
+
+
 @pytest.mark.parametrize("size", [300, 900])  # the dense solver and ARPACK
 def test_eigenvector_equals_networkx_on_a_connected_graph(size: int) -> None:
     g = nx.relabel_nodes(nx.barabasi_albert_graph(size, 3, seed=4), str)
