@@ -105,8 +105,9 @@ def select(data: ViewData, top: int = DEFAULT_TOP, types: tuple[str, ...] = (), 
     with_articles = "Article" in allowed
     fam = {} if with_articles else families(data)
     adjacency: dict[str, set[str]] = defaultdict(set)
+    known = data.types
     for a, b in data.links:
-        if a in data.types and b in data.types:
+        if a in known and b in known:
             adjacency[a].add(b)
             adjacency[b].add(a)
     pool = [n for n, t in data.types.items() if t in allowed and fam.get(n, n) == n]

@@ -23,21 +23,22 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
     mint = Minter(corpus.base)
     v = ViewData()
     v.types, v.labels = dict(types), dict(labels)
+    iri = mint.iri
     for e in corpus.resolution.entities:
-        v.alt[mint.entity(e).value] = e.alt_labels
+        v.alt[iri(e.kind, e.slug)] = e.alt_labels
     for x, tech in corpus.resolution.mentions:
-        v.names.add((mint.entity(x).value, mint.entity(tech).value))
+        v.names.add((iri(x.kind, x.slug), iri(tech.kind, tech.slug)))
     for x, y in corpus.resolution.related:
-        v.related[mint.entity(x).value].add(mint.entity(y).value)
-        v.related[mint.entity(y).value].add(mint.entity(x).value)
+        v.related[iri(x.kind, x.slug)].add(iri(y.kind, y.slug))
+        v.related[iri(y.kind, y.slug)].add(iri(x.kind, x.slug))
     article_labels = corpus.article_labels
     for target, titles in linked.items():
-        iri = mint.article(target).value
-        others = sorted(t for t in titles if t != labels.get(iri))
+        node = mint.article_iri(target)
+        others = sorted(t for t in titles if t != labels.get(node))
         if others:
-            v.alt[iri] = others
+            v.alt[node] = others
     for s in primary_first(corpus.summaries):  # an article of several documents: the one describing it
-        info = v.articles[mint.article(corpus.canonical.get(s.doc_id, s.doc_id)).value]
+        info = v.articles[mint.article_iri(corpus.canonical.get(s.doc_id, s.doc_id))]
         info.setdefault("id", s.doc_id)
         if s.title and not s.title_is_id:
             info.setdefault("title", s.title)
@@ -48,7 +49,7 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
         info["loaded"] = "true"
     for target in linked:
         if target not in article_labels:
-            v.articles[mint.article(target).value].update(id=target, loaded="false")
+            v.articles[mint.article_iri(target)].update(id=target, loaded="false")
     if metrics:
         for n in metrics.degree:
             v.metrics[n] = {"pagerank": as_written(metrics.pagerank.get(n, 0.0)), "degree": metrics.degree[n],
@@ -57,13 +58,13 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
                             "weightedDegree": as_written(metrics.weighted_degree.get(n, 0.0))}
     for level in levels:
         for c in level:
-            iri = cluster_iri(corpus.base, c.id)
-            v.clusters[iri] = {"level": c.level, "size": len(c.members), "label": c.label}
+            node = cluster_iri(corpus.base, c.id)
+            v.clusters[node] = {"level": c.level, "size": len(c.members), "label": c.label}
             if c.parent:
-                v.clusters[iri]["parent"] = cluster_iri(corpus.base, c.parent)
-            v.labels[iri] = c.label
+                v.clusters[node]["parent"] = cluster_iri(corpus.base, c.parent)
+            v.labels[node] = c.label
             for m in c.members:
-                v.in_cluster[m].append(iri)
+                v.in_cluster[m].append(node)
     for t in trends.nodes if trends else []:
         if t.cls:
             v.trend[t.iri] = TERMS[t.cls]
@@ -71,9 +72,8 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
             v.quadrant[t.iri] = t.quadrant
         if t.bursts:
             v.bursts[t.iri] = sorted((s, e, as_written(x)) for s, e, x in t.bursts)
-    for a, b, kind, w in links:
-        v.links[(a, b)] = kind
-        v.weights[(a, b)] = w
+    v.links = {(a, b): kind for a, b, kind, _ in links}  # a pair given twice keeps its last kind and weight
+    v.weights = {(a, b): w for a, b, _, w in links}
     return v
 
 
