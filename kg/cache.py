@@ -228,12 +228,19 @@ class Cache:
         db.execute("COMMIT")
         self.used.update((kind, r[0]) for r in rows)
 
-    def block(self, kind: str, key: str) -> bytes:
-        """The TriG block of a cached emission."""
-        row = self.db.execute(f"SELECT trig FROM {kind} WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            raise KeyError(f"{kind} {key} is not in the build cache")
-        return bytes(row[0])
+    def blocks(self, kind: str, keys: Iterable[str], chunk: int = 500) -> Iterator[bytes]:
+        """The TriG block of each cached emission, in the order given, read `chunk` keys per query; KeyError
+        for a key not in the cache."""
+        keys = list(keys)
+        for start in range(0, len(keys), chunk):
+            part = keys[start:start + chunk]
+            unique = list(dict.fromkeys(part))
+            marks = ", ".join("?" for _ in unique)
+            rows = dict(self.db.execute(f"SELECT key, trig FROM {kind} WHERE key IN ({marks})", unique))
+            for k in part:
+                if k not in rows:
+                    raise KeyError(f"{kind} {k} is not in the build cache")
+                yield bytes(rows[k])
 
     def mark(self, kind: str, key: str) -> None:
         """Keep an entry at the next prune()."""

@@ -156,3 +156,15 @@ def test_get_many_reads_entries_in_the_order_asked(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         next(cache.get_many("emit", ["k0"], "nothing"))
     assert list(Cache(None).get_many("emit", ["k0"])) == [("k0", None)]  # no cache: every key a miss
+
+
+def test_blocks_are_read_in_the_order_asked(tmp_path: Path) -> None:
+    from kg.cache import Cache
+
+    cache = Cache(tmp_path / "cache")
+    cache.put_many("emit", [(f"k{i}", b"", b"", b"block %d\n" % i) for i in range(7)])
+    asked = ["k5", "k0", "k5", "k3", "k6", "k1"]
+    for chunk in (1, 4, 500):  # chunk boundaries anywhere, a key asked twice within or across them
+        assert list(cache.blocks("emit", asked, chunk=chunk)) == [b"block %d\n" % int(k[1]) for k in asked]
+    with pytest.raises(KeyError, match="missing"):
+        list(cache.blocks("emit", ["k0", "missing"]))

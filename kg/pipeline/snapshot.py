@@ -27,7 +27,7 @@ def _articles(corpus: Corpus) -> tuple[dict[str, Document], dict[str, ArticleInf
     documents: dict[str, Document] = {}
     articles: dict[str, ArticleInfo] = {}
     for s in primary_first(corpus.summaries):
-        art = mint.article(corpus.canonical.get(s.doc_id, s.doc_id)).value
+        art = mint.article_iri(corpus.canonical.get(s.doc_id, s.doc_id))
         documents.setdefault(s.doc_id, Document(s.doc_id, art, s.sha256, s.path))
         if art not in articles:  # the most recent document describes the article
             title = "" if s.title_is_id or not s.title else s.title

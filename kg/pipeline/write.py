@@ -28,8 +28,7 @@ def write_graphs(folder: Path, corpus: Corpus, tail: list[Triple3], prefixes: di
         head = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(prefixes.items())).encode()
         ttl.write(head)
         trig.write(head)
-        for ekey in corpus.ekeys:
-            block = cache.block("emit", ekey)
+        for block in cache.blocks("emit", corpus.ekeys):
             trig.write(block)
             ttl.write(turtle_of(block))
         block = TurtleWriter(prefixes).block(tail).encode("utf-8")  # the default graph: the same in TriG
