@@ -8,8 +8,9 @@ corpus-level data, not by the documents.
      compact data the corpus level needs (weighted links, mention sources, texts);
   4. corpus, analytics, timeline, tallies and view: the default graph's triples, centrality and clusters,
      trends (in a forked process, beside analytics), the explorer's data;
-  5. write: the snapshot and the tallies, the blocks concatenated into graph.ttl and graph.trig, snapshot.json
-     and trends.csv (all in a forked process, beside the explorer page), the other files, then the switch.
+  5. write: the snapshot and the tallies, the blocks concatenated into graph.ttl and graph.trig, and
+     snapshot.json (all in a forked process, beside the explorer page and then trends.csv), the other files,
+     then the switch.
 Unchanged documents hit the cache in passes 1 and 3 (keyed by content, and for 3 by the node IRIs they use),
 so an incremental build parses and emits only what changed; analytics are recomputed for the whole graph.
 """
@@ -127,6 +128,7 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
         write_html(data, build_dir / "graph.html", title=f"{title} ({result.built} documents)", seed=seed,
                    fill=lambda nodes: fill_sources(corpus, data, nodes))
         lap("html")
+    write_trends(build_dir / "trends.csv", trends)  # here, while the other process still writes
     result.nodes, written = writing.result()
     result.triples = corpus.triples + written
     lap("files")
@@ -143,12 +145,11 @@ def _finish(corpus: Corpus, result: BuildResult, outdir: OutputDir, sources: lis
 
 
 def _tally_and_write(folder: Path, corpus: Corpus, tail: list[Triple3], trends: Trends) -> tuple[dict[str, int], int]:
-    """The snapshot and the tallies, then graph.ttl, graph.trig, snapshot.json and trends.csv; the typed nodes
-    per class and the number of corpus-level triples written."""
+    """The snapshot and the tallies, then graph.ttl, graph.trig and snapshot.json; the typed nodes per class and
+    the number of corpus-level triples written."""
     snap = build_snapshot(corpus, tail, corpus.links, trends)
     tail += tally_triples(snap, corpus.strong, corpus.relevancy)
     tail.sort(key=itemgetter(0))  # stable: one block per subject
     write_graphs(folder, corpus, tail, output_prefixes(corpus.base))
     snap.save(folder / SNAPSHOT)
-    write_trends(folder / "trends.csv", trends)
     return count_nodes(corpus, tail), len(tail)
