@@ -73,6 +73,13 @@ def _loads(data: bytes | None) -> Any:
         return None
 
 
+def _parts(keys: Iterable[str], chunk: int) -> Iterator[list[str]]:
+    """The keys in lists of `chunk`, in order."""
+    keys = list(keys)
+    for start in range(0, len(keys), chunk):
+        yield keys[start:start + chunk]
+
+
 def _column(kind: str, column: str | None) -> str:
     """The column asked for (default: the kind's first), checked against the kind's table."""
     column = column or _TABLES[kind][0]
@@ -183,16 +190,11 @@ class Cache:
                  chunk: int = 500) -> Iterator[tuple[str, Any]]:
         """(key, cached object or None) for each key, in the order given, read `chunk` keys per query."""
         column = _column(kind, column)
-        keys = list(keys)
-        for start in range(0, len(keys), chunk):
-            part = keys[start:start + chunk]
+        for part in _parts(keys, chunk):
             rows: dict[str, Any] = {}
             if self.root:
-                unique = list(dict.fromkeys(part))
-                marks = ", ".join("?" for _ in unique)
                 try:
-                    rows = dict(self.db.execute(f"SELECT key, {column} FROM {kind} WHERE key IN ({marks})",
-                                                unique))
+                    rows = self._rows(kind, column, part)
                 except sqlite3.DatabaseError:
                     rows = {}
             for k in part:
@@ -200,6 +202,12 @@ class Cache:
                 if value is not None:
                     self.used.add((kind, k))
                 yield k, value
+
+    def _rows(self, kind: str, column: str, keys: list[str]) -> dict[str, Any]:
+        """Key -> stored value of a column, for those of the keys that are cached (one query)."""
+        unique = list(dict.fromkeys(keys))
+        marks = ", ".join("?" for _ in unique)
+        return dict(self.db.execute(f"SELECT key, {column} FROM {kind} WHERE key IN ({marks})", unique))
 
     def has(self, kind: str, key: str) -> bool:
         """Whether an entry is cached."""
@@ -231,12 +239,8 @@ class Cache:
     def blocks(self, kind: str, keys: Iterable[str], chunk: int = 500) -> Iterator[bytes]:
         """The TriG block of each cached emission, in the order given, read `chunk` keys per query; KeyError
         for a key not in the cache."""
-        keys = list(keys)
-        for start in range(0, len(keys), chunk):
-            part = keys[start:start + chunk]
-            unique = list(dict.fromkeys(part))
-            marks = ", ".join("?" for _ in unique)
-            rows = dict(self.db.execute(f"SELECT key, trig FROM {kind} WHERE key IN ({marks})", unique))
+        for part in _parts(keys, chunk):
+            rows = self._rows(kind, "trig", part)
             for k in part:
                 if k not in rows:
                     raise KeyError(f"{kind} {k} is not in the build cache")

@@ -100,6 +100,10 @@ class Minter:
         """A document's named graph."""
         return NamedNode(self.graph_iri(doc_id))
 
+    def entity_iri(self, e: Entity) -> str:
+        """The IRI of a resolved entity's node."""
+        return self.iri(e.kind, e.slug)
+
     def entity(self, e: Entity) -> NamedNode:
         """The node of a resolved entity."""
         return self.node(e.kind, e.slug)

@@ -174,15 +174,15 @@ def vertices(corpus: Corpus, linked: dict[str, dict[str, int]]) -> tuple[dict[st
     types: dict[str, str] = {}
     labels: dict[str, str] = {}
     for e in corpus.resolution.entities:
-        iri = mint.entity(e).value
+        iri = mint.entity_iri(e)
         types[iri], labels[iri] = e.kind, e.label
     article_labels = corpus.article_labels
     for aid, label in article_labels.items():
-        iri = mint.article(aid).value
+        iri = mint.article_iri(aid)
         types[iri], labels[iri] = "Article", label
     for target, titles in linked.items():
         if target not in article_labels:
-            iri = mint.article(target).value
+            iri = mint.article_iri(target)
             types[iri] = "Article"
             labels[iri] = min(titles, key=lambda t: (-titles[t], t)) if titles else target
     return types, labels

@@ -28,7 +28,7 @@ def article_dates(corpus: Corpus) -> tuple[dict[str, str], list[str], int]:
     seen: set[str] = set()
     left_out = 0
     for s in primary_first(corpus.summaries):
-        iri = mint.article(corpus.canonical.get(s.doc_id, s.doc_id)).value
+        iri = mint.article_iri(corpus.canonical.get(s.doc_id, s.doc_id))
         if iri in seen:
             continue
         seen.add(iri)

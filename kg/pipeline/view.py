@@ -23,14 +23,14 @@ def view_data(corpus: Corpus, types: dict[str, str], labels: dict[str, str], lin
     mint = Minter(corpus.base)
     v = ViewData()
     v.types, v.labels = dict(types), dict(labels)
-    iri = mint.iri
+    iri = mint.entity_iri
     for e in corpus.resolution.entities:
-        v.alt[iri(e.kind, e.slug)] = e.alt_labels
+        v.alt[iri(e)] = e.alt_labels
     for x, tech in corpus.resolution.mentions:
-        v.names.add((iri(x.kind, x.slug), iri(tech.kind, tech.slug)))
+        v.names.add((iri(x), iri(tech)))
     for x, y in corpus.resolution.related:
-        v.related[iri(x.kind, x.slug)].add(iri(y.kind, y.slug))
-        v.related[iri(y.kind, y.slug)].add(iri(x.kind, x.slug))
+        v.related[iri(x)].add(iri(y))
+        v.related[iri(y)].add(iri(x))
     article_labels = corpus.article_labels
     for target, titles in linked.items():
         node = mint.article_iri(target)
