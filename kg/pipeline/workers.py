@@ -25,7 +25,7 @@ PARALLEL_MIN = 64  # fewer tasks than this are run in this process
 
 @contextmanager
 def no_collections() -> Iterator[None]:
-    """Run the block (and the processes it forks) without automatic garbage collection; its state is restored after."""
+    """Run the block (and the processes it forks) without automatic garbage collection; as before after."""
     was = gc.isenabled()
     gc.disable()
     try:
