@@ -252,30 +252,13 @@ def test_implausible_page_dates_are_kept_and_reported(tmp_path: Path) -> None:
     assert not [p for p in one.problems if p.code == "implausible-date"]  # one date: nothing to compare with
 
 
-def test_no_collections_turns_the_collector_off_and_back_on() -> None:
+def test_fewer_collections_sets_and_restores_the_thresholds() -> None:
     import gc
 
-    from kg.pipeline.workers import no_collections
+    from kg.pipeline.workers import BUILD_GC_THRESHOLDS, fewer_collections
 
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), no_collections():
-        assert not gc.isenabled()
-        with no_collections():  # nested: the outer block's state comes back
-            pass
-        assert not gc.isenabled()
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), fewer_collections():
+        assert gc.get_threshold() == BUILD_GC_THRESHOLDS != before
         raise RuntimeError("a failed build")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with no_collections():
-            pass
-        assert not gc.isenabled()  # off before: left off
-    finally:
-        gc.enable()
-
-
-def test_a_build_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
-    import gc
-
-    build([SEEDS], tmp_path / "out", analytics=False, html=False)
-    assert gc.isenabled()
+    assert gc.get_threshold() == before

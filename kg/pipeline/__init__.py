@@ -32,7 +32,7 @@ from kg.pipeline.result import BuildResult
 from kg.pipeline.snapshot import build_snapshot
 from kg.pipeline.timeline import run_trends, write_trends
 from kg.pipeline.view import fill_sources, view_data
-from kg.pipeline.workers import Child, Progress, no_collections, parallel
+from kg.pipeline.workers import Child, Progress, fewer_collections, parallel
 from kg.pipeline.write import write_graphs, write_json, write_ontology
 from kg.snapshot import SNAPSHOT
 from kg.tallies import tally_triples
@@ -64,7 +64,7 @@ def build(
     flags page dates after it as implausible."""
     result = BuildResult(out)
     outdir = OutputDir(out)
-    with outdir.locked(), no_collections():
+    with outdir.locked(), fewer_collections():
         corpus = gather(sources, base, aliases, outdir.cache if cache else None, workers, progress, result.timings,
                         as_of)
         try:
