@@ -178,9 +178,14 @@ def _index(data: ViewData, full: bool, drawn: set[str]) -> tuple[list[str], dict
     return order, {"index": index, "panel": panel}
 
 
+def _row_key(row: list[Any]) -> list[tuple[bool, Any]]:
+    """A mention row's sort key: its cells in order, a relevancy of "" (none given) after every number."""
+    return [(isinstance(v, str), v) for v in row]
+
+
 def _sorted_rows(rows: list[list[Any]]) -> list[list[Any]]:
-    """sorted(rows), for rows that start with two vertex numbers: ordered by those in numpy, and only the rows
-    that share both compared whole."""
+    """The rows (two vertex numbers, a relevancy or "", then texts) sorted by _row_key: ordered by the vertex
+    numbers in numpy, and only the rows that share both compared whole."""
     if not rows:
         return rows
     first = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=len(rows))
@@ -192,7 +197,7 @@ def _sorted_rows(rows: list[list[Any]]) -> list[list[Any]]:
     bounds = np.concatenate(([0], starts, [len(out)])).tolist()
     for g in np.flatnonzero(np.diff(bounds) > 1).tolist():  # only the rows tied on both numbers
         lo, hi = bounds[g], bounds[g + 1]
-        out[lo:hi] = sorted(out[lo:hi])
+        out[lo:hi] = sorted(out[lo:hi], key=_row_key)
     return out
 
 

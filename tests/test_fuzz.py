@@ -144,15 +144,17 @@ def test_control_share_by_byte_table_equals_the_pattern(text: str) -> None:
     assert textio._control_share(text) == expected
 
 
-@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 5),
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 5) | st.just(""),
                           st.text(alphabet="ab", max_size=2)), max_size=60))
-def test_explorer_rows_sort_as_sorted_does(cells: list[tuple[int, int, int, str]]) -> None:
-    """The explorer's mention rows (vertex, vertex, relevancy, texts) come out as sorted() orders them, ties on
-    both vertices included."""
+def test_explorer_rows_sort_as_sorted_does(cells: list[tuple[int, int, int | str, str]]) -> None:
+    """The explorer's mention rows (vertex, vertex, relevancy or "" for none, texts) come out in sorted()'s
+    order, ties on both vertices included, a missing relevancy after every number."""
     from kg.viz import _sorted_rows
 
     rows = [list(c) for c in cells]
-    assert _sorted_rows([list(r) for r in rows]) == sorted(rows)
+    numbered = [[a, b, 6 if r == "" else r, t] for a, b, r, t in rows]  # "" sorts as if above the 1-5 scale
+    expected = [[a, b, "" if r == 6 else r, t] for a, b, r, t in sorted(numbered)]
+    assert _sorted_rows([list(r) for r in rows]) == expected
 
 
 @given(st.text(alphabet=st.sampled_from("|\\ a\u00e9|"), max_size=60) | st.text(max_size=200))

@@ -45,6 +45,25 @@ def test_default_view_caps_nodes_and_keeps_clusters(seeds_build: tuple[Path, Bui
     assert all(a in chosen and b in chosen for a, b, _, _ in view.edges)
 
 
+def test_an_article_whose_copies_differ_in_a_relevancy_gets_its_page(tmp_path: Path) -> None:
+    """Two documents of one article name a concern, one with a relevancy and one without (a cell left empty):
+    the explorer's rows for that concern hold a number and a blank, and the page is still written."""
+    seed = (SEEDS / "000_61f95d86ecc6b6dd.txt").read_text(encoding="utf-8")
+    row = next(line for line in seed.splitlines() if line.startswith("| Bias and Toxicity in AI Outputs"))
+    cut = row.rstrip().rstrip("|").rstrip().rfind("|") + 1
+    blank, relevancy = row[:cut] + " |", row[cut:].strip(" |")
+    src = write_docs(tmp_path / "src", {"a.md": seed, "b.md": seed.replace(row, blank).replace(
+        "societal norms negatively", "the norms of society")})
+    result = build([src], tmp_path / "out")
+    assert result.built == 2 and (tmp_path / "out" / "graph.html").stat().st_size > 0
+    store = BuiltGraph(tmp_path / "out").store()
+    given = {str(b["r"].value) if b["r"] else "" for b in store.query(
+        "PREFIX kgo: <https://w3id.org/signals-kg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"
+        " SELECT ?r WHERE { GRAPH ?g { ?m kgo:entity ?c . OPTIONAL { ?m kgo:relevancy ?r } } "
+        "?c rdfs:label 'Bias and Toxicity in AI Outputs' }")}
+    assert given == {"", relevancy} and relevancy.isdigit()
+
+
 @pytest.fixture(scope="module")
 def xss_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     seed = (SEEDS / "000_61f95d86ecc6b6dd.txt").read_text(encoding="utf-8")
