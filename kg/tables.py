@@ -15,7 +15,7 @@ __all__ = ["Warn", "derive_name", "looks_like_header", "pipe_positions", "read_t
            "split_cells"]
 
 Warn = Callable[..., None]  # (line, code, message[, severity]) -> None: the parser's way to report
-_RELEVANCY = re.compile(r"^\+?(\d+)(?:\.0*)?$")
+_RELEVANCY = re.compile(r"^\+?(\d+)(?:\.0*)?(?:\s*(?:/|out of)\s*5)?$", re.I)  # 4, 4.0, 4/5, 4 out of 5
 _WORD_END = re.compile(r"[\s,;:.!?]+$")
 _STOP_TAIL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with",
               "which", "that", "who", "whose", "where", "while", "because", "but", "so", "than", "via", "its",

@@ -218,6 +218,15 @@ def test_relevancy_float_text_and_range() -> None:
     assert doc.external_url == "https://example.com/a_(b)"
 
 
+@pytest.mark.parametrize(("cell", "value"), [("4/5", 4), ("5 / 5", 5), ("3 out of 5", 3), ("2.0/5", 2),
+                                             ("4/10", None), ("6/5", None), ("4/", None), ("/5", None)])
+def test_relevancy_out_of_five(cell: str, value: int | None) -> None:
+    doc = parse(NEW.replace("| 4.0 |", f"| {cell} |"))
+    assert isinstance(doc, Document)
+    assert doc.rows[0].relevancy == value
+    assert doc.rows[0].relevancy_text == ("" if value else cell)
+
+
 def test_sections_in_any_order_and_unknown_kept() -> None:
     text = """# __T__, (from page [20240102](https://x.test/p/20240102).)
 
