@@ -23,18 +23,17 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
-from kg.formats import column_field, other_field, section_kind, sections
+from kg.formats import column_field, loose_heading, other_field, section_kind, sections
 from kg.identity import doc_segment
 from kg.sources import find_sources
 from kg.store import BuiltGraph
-from kg.tables import split_cells
+from kg.tables import relevancy_value, split_cells
 from kg.textio import NotText, decode
 
 __all__ = ["CheckResult", "Loss", "atoms", "check"]
 
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _LINK = re.compile(r"\[([^\]]*)\]\(([^()\s]*(?:\([^()]*\))?[^()\s]*)\s*\)")
-_NUMBER = re.compile(r"^[+]?\d+(\.0+)?$")
 @functools.cache
 def _table_sections() -> frozenset[str]:
     """The sections whose tables have a header row of column names (all known ones but the Summary)."""
@@ -78,6 +77,9 @@ def atoms(lines: list[str]) -> list[tuple[int, str]]:
         line = raw.strip()
         if not line or (_SEPARATOR.match(line) and "-" in line):
             continue
+        if kind := loose_heading(line, lines[n] if n < len(lines) else ""):  # `**Signals**`, `Signals:`
+            section = kind
+            continue
         heading = re.match(r"^(#{1,6})\s+(.*)$", line)
         if heading:
             name = heading.group(2).strip().strip("*_:").strip()
@@ -90,7 +92,7 @@ def atoms(lines: list[str]) -> list[tuple[int, str]]:
                 out.append((n, name))
             section = section_kind(name) or name.casefold()
             continue
-        if line.startswith("|"):
+        if line.startswith("|") or (section in _table_sections() and "|" in line.replace("\\|", "")):
             cells = split_cells(line)
             known = [column_field(c) is not None for c in cells]
             header = (n < len(lines) and bool(_SEPARATOR.match(lines[n].strip())) and "-" in lines[n]) or all(known)
@@ -135,6 +137,7 @@ def _haystack(store: pyoxigraph.Store, base: str, doc_id: str) -> _Haystack:
     numbers: set[int] = set()
     ids: set[str] = set()
     linked: set[str] = set()
+    mentions: set[str] = set()
     for q in store.quads_for_pattern(None, None, None, graph):
         o = q.object
         if isinstance(o, Literal):
@@ -146,10 +149,18 @@ def _haystack(store: pyoxigraph.Store, base: str, doc_id: str) -> _Haystack:
             if (q.predicate.value.endswith(("#closest", "#category", "#contentType", "#mention"))
                     or "#has" in q.predicate.value):
                 linked.add(o.value)
+            if q.predicate.value.endswith("#mention"):
+                mentions.add(o.value)
     for node in linked:
         for q in store.quads_for_pattern(NamedNode(node), None, None, DefaultGraph()):
             if isinstance(q.object, Literal):
                 texts.append(q.object.value)
+    for node in mentions:  # asserted here, or in the graph of the article's copy that gave the row first
+        for q in store.quads_for_pattern(NamedNode(node), None, None, None):
+            if isinstance(q.object, Literal):
+                texts.append(q.object.value)
+                if q.predicate.value.endswith("#relevancy"):
+                    numbers.add(int(q.object.value))
     ids |= {i.rsplit("/", 1)[-1] for i in ids}
     normalized = [_norm(t) for t in texts]
     pieces = set(normalized) | {_norm(line) for t in texts if "\n" in t for line in t.split("\n")}
@@ -168,7 +179,7 @@ def _report(graph_dir: Path) -> tuple[dict[str, set[int]], dict[str, str]]:
 
 def _found(atom: str, hay: _Haystack) -> bool:
     a = _norm(atom)
-    if a in hay.pieces or atom.strip() in hay.ids or (_NUMBER.match(a) and int(float(a)) in hay.numbers):
+    if a in hay.pieces or atom.strip() in hay.ids or relevancy_value(a) in hay.numbers:
         return True
     if len(a) < 4:  # short atoms must be whole words, not any substring
         return re.search(rf"(?<!\w){re.escape(a)}(?!\w)", hay.text) is not None

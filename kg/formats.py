@@ -8,10 +8,12 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["column_field", "columns", "is_placeholder", "norm", "other_field", "section_kind", "sections"]
+__all__ = ["column_field", "columns", "is_placeholder", "loose_heading", "norm", "other_field", "section_kind",
+           "sections"]
 
 FORMAT_FILE = Path(__file__).with_name("format.toml")
 _DASHES = re.compile(r"[_\-]+")
+_UNDERLINE = re.compile(r"^\s{0,3}(?:={3,}|-{3,})\s*$")  # a setext heading's second line
 
 
 def norm(text: str) -> str:
@@ -78,3 +80,17 @@ def column_field(header: str) -> str | None:
 def other_field(key: str) -> str | None:
     """The article field a key of the Other section fills, or None."""
     return _tables()["other"].get(norm(key))
+
+
+def loose_heading(line: str, after: str = "") -> str | None:
+    """The section a line stands for when it is a known section's name written as a heading without `#`:
+    bold (`**Signals**`, `__Signals__`), ending in a colon (`Signals:`), or underlined by the next line
+    `after` (`Signals` over `---` or `===`). Anything else (a bullet, a table row, a known name inside a
+    sentence) is None."""
+    text = line.strip()
+    bold = text.startswith(("**", "__"))
+    if not text or (text[0] in "#|*+-" and not bold):
+        return None
+    if bold or text.endswith(":") or _UNDERLINE.match(after):
+        return section_kind(text)
+    return None

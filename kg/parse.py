@@ -7,14 +7,14 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from kg.formats import norm, other_field, section_kind
+from kg.formats import loose_heading, norm, other_field, section_kind
 from kg.model import TABLE_KINDS, Bullet, Document, ExtraSection, Link, Problem, Skipped
 from kg.tables import looks_like_header, read_table
 from kg.textio import NotText, decode
 
 __all__ = ["PARSER_VERSION", "is_summary", "page_date", "parse_bytes", "parse_text"]
 
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*$")
 _BULLET = re.compile(r"^\s*[*+-](?:[ \t](.*))?$")
@@ -351,16 +351,24 @@ class _Parser:
         current: tuple[int, str, str | None] | None = None
         body: list[tuple[int, str]] = []
         preamble_done = False
+        underline = -1  # the line under a heading written as `Signals` over `---`
         for n in range(i, len(lines)):
+            if n == underline:
+                continue
             line = lines[n]
             m = _HEADING.match(line)
-            if m:
+            heading = m[2].strip() if m else None
+            if heading is None and loose_heading(line, lines[n + 1] if n + 1 < len(lines) else ""):
+                heading = line.strip()
+                if not loose_heading(line):
+                    underline = n + 1
+                self.warn(n + 1, "loose-heading", f"{heading!r} read as the heading of its section", "info")
+            if heading is not None:
                 if current is None and not preamble_done:
                     self.preamble(body)
                     preamble_done = True
                 elif current is not None:
                     self.section(*current, body)
-                heading = m[2].strip()
                 current = (n + 1, heading, section_kind(heading))
                 body = []
             else:

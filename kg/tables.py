@@ -11,8 +11,8 @@ from functools import lru_cache
 from kg.formats import column_field, norm
 from kg.model import Row
 
-__all__ = ["Warn", "derive_name", "looks_like_header", "pipe_positions", "read_table", "split_aligned",
-           "split_cells"]
+__all__ = ["Warn", "derive_name", "looks_like_header", "pipe_positions", "read_table", "relevancy_value",
+           "split_aligned", "split_cells"]
 
 Warn = Callable[..., None]  # (line, code, message[, severity]) -> None: the parser's way to report
 _RELEVANCY = re.compile(r"^\+?(\d+)(?:\.0*)?(?:\s*(?:/|out of)\s*5)?$", re.I)  # 4, 4.0, 4/5, 4 out of 5
@@ -128,10 +128,16 @@ def _cells(line: str, n: int, heading: str, headers: list[str], boundaries: list
     return cells
 
 
+def relevancy_value(cell: str) -> int | None:
+    """The relevancy a cell gives (an integer 1-5, written `4`, `4.0`, `4/5` or `4 out of 5`), or None."""
+    m = _RELEVANCY.match(cell.strip())
+    return int(m[1]) if m and 1 <= int(m[1]) <= 5 else None
+
+
 def _relevancy(row: Row, cell: str, heading: str, warn: Warn) -> None:
-    m = _RELEVANCY.match(cell)
-    if m and 1 <= int(m[1]) <= 5:
-        row.relevancy = int(m[1])
+    value = relevancy_value(cell)
+    if value is not None:
+        row.relevancy = value
     else:
         row.relevancy_text = cell
         warn(row.line, "relevancy", f"{heading}: relevancy {cell!r} is not an integer 1-5; kept as text")

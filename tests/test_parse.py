@@ -218,6 +218,24 @@ def test_relevancy_float_text_and_range() -> None:
     assert doc.external_url == "https://example.com/a_(b)"
 
 
+@pytest.mark.parametrize("written", ["**Signals**", "__Signals__", "Signals:", "**Signals:**", "Signals\n-------",
+                                     "Signals\n=======", "SIGNALS:"])
+def test_a_section_heading_written_without_hashes(written: str) -> None:
+    """A known section's name in bold, with a colon or underlined is read as its heading, and said so."""
+    doc, plain = parse(NEW.replace("## Signals", written)), parse(NEW)
+    assert isinstance(doc, Document) and isinstance(plain, Document)
+    assert [(r.kind, r.name, r.relevancy) for r in doc.rows] == [(r.kind, r.name, r.relevancy) for r in plain.rows]
+    assert doc.keywords == plain.keywords and not doc.extras and codes(doc)["loose-heading"] == 1
+
+
+@pytest.mark.parametrize("line", ["Signals of change are everywhere:", "* Signals:", "**Signals of change**",
+                                  "Notes:", "| Signals: |"])
+def test_a_line_that_only_looks_like_a_heading_stays_text(line: str) -> None:
+    doc = parse(NEW.replace("* beta\n", f"* beta\n\n{line}\n"))
+    assert isinstance(doc, Document) and codes(doc)["loose-heading"] == 0
+    assert len([r for r in doc.rows if r.kind == "Signal"]) == 3
+
+
 @pytest.mark.parametrize(("cell", "value"), [("4/5", 4), ("5 / 5", 5), ("3 out of 5", 3), ("2.0/5", 2),
                                              ("4/10", None), ("6/5", None), ("4/", None), ("/5", None)])
 def test_relevancy_out_of_five(cell: str, value: int | None) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph
@@ -70,6 +72,32 @@ def test_check_reads_section_aliases_as_the_parser_does(tmp_path: Path) -> None:
     assert result.ok, result.losses
     assert not any(p["code"] == "unknown-section" for p in
                    json.loads((out / "report.json").read_text())["problems"])
+
+
+def _tables_without_outer_pipes(text: str) -> str:
+    return "\n".join(line.strip().strip("|") if line.startswith("|") else line for line in text.split("\n"))
+
+
+def _relevancies(text: str, write: Callable[[str], str]) -> str:
+    return re.sub(r"(?m)^(\|.*\|\s*)([1-5])(\s*\|)\s*$", lambda m: m[1] + write(m[2]) + m[3], text)
+
+
+def test_check_reads_what_the_parser_reads_in_other_forms(tmp_path: Path) -> None:
+    """Tables without outer pipes, headings in bold or with a colon, relevancy as `4.0` or `4/5`, and an
+    article saved twice (its rows asserted once, in the first copy's graph): read by the parser, so the
+    checker finds every piece, and a piece the graph lacks is still a loss."""
+    second = SEED.replace("## Signals", "**Signals**").replace("## Concerns", "Concerns:")
+    docs = {"a.md": _tables_without_outer_pipes(SEED), "b.md": _relevancies(second, lambda d: d + ".0"),
+            "c.md": _relevancies(second, lambda d: d + "/5")}
+    src = write_docs(tmp_path / "src", docs)
+    out = tmp_path / "out"
+    result = build([src], out)
+    assert result.built == 3 and result.nodes["Signal"] == 5
+    verdict = check([src], out)
+    assert verdict.ok, verdict.losses[:5]
+    assert verdict.documents == 3 and verdict.found > 300
+    (src / "c.md").write_text(docs["c.md"].replace("* benchmarks\n", "* benchmarks\n* never seen\n"))
+    assert [loss.atom for loss in check([src], out).losses] == ["never seen"]
 
 
 FAULT_CODES = {"mojibake": {"mojibake"}, "crlf": {"line-endings"}, "bom": {"bom"},
