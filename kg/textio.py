@@ -52,6 +52,32 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])  # _CONTROL's ASCII characters
 
 
+# Characters XML 1.0 cannot hold, even escaped (its Char production): C0 controls but tab and newlines, and the
+# noncharacters U+FFFE and U+FFFF. Left in a literal, they make the GEXF, GraphML and SPARQL XML results invalid.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])  # _NOT_XML's ASCII characters
+
+
+def _has_not_xml(text: str) -> bool:
+    if text.isascii():
+        raw = text.encode("ascii")
+        return len(raw.translate(None, _NOT_XML_BYTES)) != len(raw)
+    return _NOT_XML.search(text) is not None
+
+
+def _xml_safe(lines: list[str], file: str) -> list[Problem]:
+    """Replace, line by line, the characters XML cannot hold by spaces; one warning per line changed."""
+    problems = []
+    for n, line in enumerate(lines):
+        found = _NOT_XML.findall(line)
+        if found:
+            lines[n] = _NOT_XML.sub(" ", line)
+            codes = ", ".join(f"U+{ord(c):04X}" for c in sorted(set(found)))
+            problems.append(Problem(file, n + 1, "control-characters",
+                                    f"{len(found)} character(s) no XML can hold ({codes}) replaced by spaces"))
+    return problems
+
+
 def _control_share(text: str) -> float:
     """Share of control characters (other than tab, newlines, form feed) in the first 64 KiB."""
     sample = text[:65536]
@@ -107,6 +133,8 @@ def decode(data: bytes, file: str) -> Decoded:
     if "\r" in text:
         problems.append(Problem(file, 0, "line-endings", "CR/CRLF line endings read as LF", "info"))
     lines = _NEWLINE.split(text) if "\r" in text else text.split("\n")
+    if _has_not_xml(text):
+        problems += _xml_safe(lines, file)
     for n, line in enumerate(lines):
         if line.isascii():
             continue

@@ -143,3 +143,29 @@ def test_the_cli_offers_every_export_format() -> None:
     from kg.export import FORMATS
 
     assert list(FORMATS) == EXPORT_FORMATS
+
+
+def test_characters_xml_cannot_hold_never_reach_an_xml_output(tmp_path: Path) -> None:
+    """Control characters in a document (a vertical tab, U+0001, U+FFFE) are replaced by spaces when it is read,
+    each line reported, so that GEXF, GraphML and SPARQL XML results stay well-formed and valid."""
+    from kg.pipeline import build
+    from tests.conftest import SEEDS, write_docs
+
+    seed = (SEEDS / "000_61f95d86ecc6b6dd.txt").read_text(encoding="utf-8")
+    text = seed.replace("Bias and Toxicity", "Bias\x0band\x01Toxicity\ufffe")
+    text = text.replace("* benchmarks", "* bench\x08marks")
+    src = write_docs(tmp_path / "src", {"a.md": text})
+    out = tmp_path / "out"
+    result = build([src], out)
+    flagged = {p.line for p in result.problems if p.code == "control-characters"}
+    assert flagged == {n for n, line in enumerate(text.split("\n"), 1) if "\x01" in line or "\x08" in line}
+    export(out, "gexf", tmp_path / "g.gexf")
+    assert etree.XMLSchema(etree.parse(str(GEXF_XSD))).validate(etree.parse(str(tmp_path / "g.gexf")))
+    assert any("Bias and Toxicity" in d["label"] for _, d in nx.read_gexf(tmp_path / "g.gexf").nodes(data=True))
+    export(out, "graphml", tmp_path / "g.graphml")
+    validate(tmp_path / "g.graphml", "graphml.xsd")
+    query = 'SELECT ?l WHERE { ?s rdfs:label ?l FILTER(CONTAINS(?l, "Toxicity")) }'
+    answer = CliRunner().invoke(main, ["query", "--graph", str(out), "--format", "xml", query])
+    assert answer.exit_code == 0, answer.output
+    labels = etree.fromstring(answer.stdout_bytes).findall(".//{http://www.w3.org/2005/sparql-results#}literal")
+    assert labels and all("\x01" not in (e.text or "") for e in labels)

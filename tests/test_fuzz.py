@@ -160,3 +160,17 @@ def test_explorer_rows_sort_as_sorted_does(cells: list[tuple[int, int, int | str
 @given(st.text(alphabet=st.sampled_from("|\\ a\u00e9|"), max_size=60) | st.text(max_size=200))
 def test_pipe_positions_are_the_unescaped_pipes(line: str) -> None:
     assert pipe_positions(line) == [m.start() for m in re.finditer(r"(?<!\\)\|", line)]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F) | st.sampled_from("\ufffe\uffff\u00e9\x85"), max_size=80))
+def test_decoded_text_holds_only_characters_xml_can_hold(text: str) -> None:
+    assert textio._has_not_xml(text) == bool(textio._NOT_XML.search(text))
+    data = ("# __T__\n\n## Summary\n\n" + text.replace("\x00", "") + "\n").encode("utf-8")
+    try:
+        decoded = textio.decode(data, "f.md")
+    except textio.NotText:
+        return  # mostly control characters: a binary file, skipped
+    assert not any(textio._NOT_XML.search(line) for line in decoded.lines)
+    changed = {p.line for p in decoded.problems if p.code == "control-characters"}
+    lines = re.split(r"\r\n|\r|\n", data.decode())
+    assert changed == {n for n, line in enumerate(lines, 1) if textio._NOT_XML.search(line)}
