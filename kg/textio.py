@@ -59,10 +59,9 @@ _NOT_XML_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])  # 
 
 
 def _has_not_xml(text: str) -> bool:
-    if text.isascii():
-        raw = text.encode("ascii")
-        return len(raw.translate(None, _NOT_XML_BYTES)) != len(raw)
-    return _NOT_XML.search(text) is not None
+    """Whether _NOT_XML finds anything, by a byte table (UTF-8 writes characters above ASCII with bytes above it)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    return len(raw.translate(None, _NOT_XML_BYTES)) != len(raw) or "\ufffe" in text or "\uffff" in text
 
 
 def _xml_safe(lines: list[str], file: str) -> list[Problem]:
