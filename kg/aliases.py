@@ -58,15 +58,27 @@ def load_aliases(path: Path) -> Aliases:
         raise AliasError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict) or set(data) - {"merge", "forbid"}:
         raise AliasError(f"{path}: expected a mapping with 'merge' and/or 'forbid' lists")
-    for i, item in enumerate(data.get("merge") or [], 1):
-        names = [str(n) for n in (item or {}).get("names") or []]
-        if len(names) < 2:
-            raise AliasError(f"{path}: merge #{i}: give at least two names")
-        aliases.merge.append((kind_of(item.get("type"), f"merge #{i}"), names, item.get("label")))
-    for i, item in enumerate(data.get("forbid") or [], 1):
-        names = [str(n) for n in (item or {}).get("names") or []]
-        if len(names) < 2:
-            raise AliasError(f"{path}: forbid #{i}: give at least two names")
-        kind = kind_of(item.get("type"), f"forbid #{i}")
+
+    def entries(action: str) -> list[tuple[str, dict[str, object], list[str]]]:
+        """(where, entry, names) of a merge: or forbid: list, each entry checked for its shape."""
+        items = data.get(action) or []
+        if not isinstance(items, list):
+            raise AliasError(f"{path}: {action}: expected a list of entries (- type: ..., names: [...])")
+        out = []
+        for i, item in enumerate(items, 1):
+            where = f"{action} #{i}"
+            if not isinstance(item, dict):
+                raise AliasError(f"{path}: {where}: expected an entry with type and names, not {item!r}")
+            names = item.get("names")
+            if not isinstance(names, list) or len(names) < 2:
+                raise AliasError(f"{path}: {where}: give at least two names, as a list")
+            out.append((where, item, [str(n) for n in names]))
+        return out
+
+    for where, item, names in entries("merge"):
+        label = item.get("label")
+        aliases.merge.append((kind_of(item.get("type"), where), names, None if label is None else str(label)))
+    for where, item, names in entries("forbid"):
+        kind = kind_of(item.get("type"), where)
         aliases.forbid += [(kind, a, b) for j, a in enumerate(names) for b in names[j + 1:]]
     return aliases

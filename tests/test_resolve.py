@@ -142,6 +142,20 @@ def test_alias_file_csv_and_errors(tmp_path: Path) -> None:
         load_aliases(bad)
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("merge:\n  Technology:\n    - [a, b]\n", "merge: expected a list of entries"),
+    ("merge:\n  - Technology\n", "merge #1: expected an entry with type and names"),
+    ("forbid:\n  - type: Theme\n    names: 'ai, artificial intelligence'\n", "forbid #1: give at least two names"),
+    ("merge:\n  - type: Technology\n    names: [only one]\n", "merge #1: give at least two names"),
+    ("merge:\n  -\n", "merge #1: expected an entry"),
+])
+def test_alias_file_yaml_of_another_shape_is_an_error_not_a_crash(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "aliases.yaml"
+    path.write_text(text)
+    with pytest.raises(AliasError, match=message):
+        load_aliases(path)
+
+
 def test_stem_key() -> None:
     assert stem_key("humanoid robots") == "humanoid robot"
     assert stem_key("vertical farming") == "vertical farming"
