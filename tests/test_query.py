@@ -252,3 +252,34 @@ def test_top_without_types_ranks_concepts_not_nodes(seeds_build: tuple[Path, Bui
     folded = next(r for r in rows if r["label"] == "Public Engagement with Science")
     assert folded["type"] == "Signal" and folded["also"] == "Behavior 'Public Engagement with Science'"
     assert all(r.get("also", "") == "" for r in kg.load(out).top("Signal", n=30))  # a type asked for: nodes
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["top", "-n", "-3"], "-3 is not in the range x>=0"),
+    (["trends", "--since", "garbage"], "'garbage' is not a date written YYYY-MM-DD"),
+    (["trends", "--since", "2024-02-30"], "'2024-02-30' is not a date written YYYY-MM-DD"),
+    (["trends", "--since", "2024-05-01", "--until", "2023-01-01"], "--since 2024-05-01 is after --until 2023-01-01"),
+    (["report", "--since", "last week"], "'last week' is not a date written YYYY-MM-DD"),
+    (["html", "--focus", "AI", "--depth", "-1"], "-1 is not in the range x>=0"),
+    (["html", "--top", "0"], "0 is not in the range x>=1"),
+    (["gaps", "--recent", "0"], "0 is not in the range x>=1"),
+    (["query", "--max-rows", "-1", "ASK {}"], "-1 is not in the range x>=0"),
+])
+def test_bad_option_values_are_usage_errors(seeds_build: tuple[Path, BuildResult], args: list[str],
+                                            message: str) -> None:
+    """A negative count or a date that is not YYYY-MM-DD is refused before any work, with the option named."""
+    out, _ = seeds_build
+    result = CliRunner().invoke(main, [args[0], "--graph", str(out), *args[1:]])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_window_given_as_dates_is_applied(seeds_build: tuple[Path, BuildResult]) -> None:
+    out, _ = seeds_build
+    rows = json.loads(CliRunner().invoke(main, ["trends", "--graph", str(out), "--since", "2025-01-01", "--format",
+                                                "json", "--top", "500"]).output)
+    everything = json.loads(CliRunner().invoke(main, ["trends", "--graph", str(out), "--format", "json", "--top",
+                                                      "500"]).output)
+    assert rows and len(rows) < len(everything)
+    assert all(r["first_seen"] >= "2025-01-01" for r in rows if r["first_seen"])  # undated articles stay in
+    assert any(r["first_seen"] for r in rows)

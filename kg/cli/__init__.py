@@ -25,6 +25,24 @@ from kg.vocab import DEFAULT_BASE
 
 __all__ = ["main"]
 
+COUNT = click.IntRange(min=0)
+
+
+class IsoDate(click.ParamType):
+    """A calendar date written YYYY-MM-DD, passed on as that text."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        import datetime as dt
+
+        try:
+            return dt.datetime.strptime(str(value), "%Y-%m-%d").date().isoformat()
+        except ValueError:
+            self.fail(f"{value!r} is not a date written YYYY-MM-DD", param, ctx)
+
+
+ISO_DATE = IsoDate()
 EXPORT_FORMATS = ["graphml", "gexf", "csv", "jsonld", "nquads", "nt"]  # kg.export.FORMATS, without importing it
 
 
@@ -51,7 +69,7 @@ def main() -> None:
               help="Reuse parsed documents and their RDF from earlier builds (in OUT/.kg/cache).")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Flag page dates after this day (YYYY-MM-DD) as implausible (they are kept).")
-@click.option("--workers", type=int, default=None, help="Worker processes (default: one per CPU).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @errors
 def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool, analytics: bool, seed: int,
@@ -140,9 +158,9 @@ def stats(graph_dir: Path, fmt: str) -> None:
 @click.option("--class", "cls", type=click.Choice(["rising", "fading", "new", "steady", "burst"]),
               help="Only nodes of this class (burst: with a burst).")
 @click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="month", show_default=True)
-@click.option("--since", help="First date of the window (YYYY-MM-DD); the trends are recomputed over it.")
-@click.option("--until", help="Last date of the window (YYYY-MM-DD).")
-@click.option("--top", "count", type=int, default=20, show_default=True, help="How many nodes.")
+@click.option("--since", type=ISO_DATE, help="First date of the window; the trends are recomputed over it.")
+@click.option("--until", type=ISO_DATE, help="Last date of the window.")
+@click.option("--top", "count", type=COUNT, default=20, show_default=True, help="How many nodes.")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Write the weak-signal map (SVG).")
 @format_option("table", "json", "csv")
 @errors
@@ -154,6 +172,8 @@ def trends(graph_dir: Path, types: tuple[str, ...], cls: str | None, period: str
     """
     from kg.explore import trend_rows, trends_of
 
+    if since and until and since > until:
+        raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since")
     result = trends_of(_open(graph_dir), period, since, until)
     rows = trend_rows(result, types, cls, count)
     if plot:
@@ -180,7 +200,7 @@ def trends(graph_dir: Path, types: tuple[str, ...], cls: str | None, period: str
 @click.option("--type", "types", multiple=True, help="Node type to rank (repeatable); default: content types.")
 @click.option("--by", default="pagerank", show_default=True,
               type=click.Choice(["pagerank", "degree", "weighted_degree", "betweenness", "eigenvector"]))
-@click.option("-n", "count", type=int, default=10, show_default=True, help="How many nodes.")
+@click.option("-n", "count", type=COUNT, default=10, show_default=True, help="How many nodes.")
 @click.option("--referenced", is_flag=True, help="Rank articles known only from Closest links too.")
 @format_option("table", "csv", "json")
 @errors
@@ -199,7 +219,7 @@ def top(graph_dir: Path, types: tuple[str, ...], by: str, count: int, referenced
 
 @main.command()
 @graph_option
-@click.option("--level", type=int, default=None, help="Hierarchy level (0 = coarsest, the default).")
+@click.option("--level", type=COUNT, default=None, help="Hierarchy level (0 = coarsest, the default).")
 @format_option("table", "csv", "json")
 @errors
 def clusters(graph_dir: Path, level: int | None, fmt: str) -> None:
@@ -215,11 +235,12 @@ def clusters(graph_dir: Path, level: int | None, fmt: str) -> None:
 
 @main.command()
 @graph_option
-@click.option("--top", type=int, default=500, show_default=True, help="Most nodes on the page (by PageRank).")
+@click.option("--top", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Most nodes on the page (by PageRank).")
 @click.option("--type", "types", multiple=True, help="Only nodes of this type (repeatable).")
 @click.option("--cluster", default=None, help="Only this cluster's members and their articles (id from kg clusters).")
 @click.option("--focus", default=None, help="A node (any of its names) and its neighbourhood.")
-@click.option("--depth", type=int, default=1, show_default=True, help="Neighbourhood depth for --focus.")
+@click.option("--depth", type=COUNT, default=1, show_default=True, help="Neighbourhood depth for --focus.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Page to write (default: view.html in the graph folder).")
 @errors
@@ -246,7 +267,7 @@ def html(graph_dir: Path, top: int, types: tuple[str, ...], cluster: str | None,
 @click.option("--endpoint", help="Run on a remote SPARQL endpoint (e.g. http://host:7878/query) instead.")
 @graph_option
 @format_option("table", "csv", "tsv", "json", "xml", "turtle", "nt")
-@click.option("--max-rows", type=int, default=None, help="Stop after this many rows.")
+@click.option("--max-rows", type=COUNT, default=None, help="Stop after this many rows.")
 @errors
 def query(text: str | None, file: Path | None, name: str | None, params: tuple[str, ...], list_: bool,
           endpoint: str | None, graph_dir: Path, fmt: str, max_rows: int | None) -> None:
@@ -286,10 +307,12 @@ def query(text: str | None, file: Path | None, name: str | None, params: tuple[s
 @main.command()
 @graph_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=int, default=7878, show_default=True)
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run.")
-@click.option("--max-rows", type=int, default=10_000, show_default=True, help="Rows (or triples) per answer.")
-@click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Seconds a query may run.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Rows (or triples) per answer.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Query worker processes.")
 @errors
 def serve(graph_dir: Path, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql and the HTML explorer at /.
@@ -410,7 +433,7 @@ def merges(graph_dir: Path, types: tuple[str, ...], fmt: str) -> None:
 @click.argument("new", required=False, type=click.Path(path_type=Path))
 @click.option("--previous", is_flag=True, help="Compare --graph's build with the build it replaced.")
 @graph_option
-@click.option("--top", "count", type=int, default=10, show_default=True, help="Rows per list (table, md).")
+@click.option("--top", "count", type=COUNT, default=10, show_default=True, help="Rows per list (table, md).")
 @format_option("table", "json", "md")
 @errors
 def diff_cmd(old: Path | None, new: Path | None, previous: bool, graph_dir: Path, count: int, fmt: str) -> None:
@@ -465,9 +488,9 @@ def diff_cmd(old: Path | None, new: Path | None, previous: bool, graph_dir: Path
 
 @main.command(name="gaps")
 @graph_option
-@click.option("--recent", type=int, default=3, show_default=True,
+@click.option("--recent", type=click.IntRange(min=1), default=3, show_default=True,
               help="A category with no signal in the corpus's last this many months is reported.")
-@click.option("--top", "count", type=int, default=10, show_default=True, help="Rows per list (table, md).")
+@click.option("--top", "count", type=COUNT, default=10, show_default=True, help="Rows per list (table, md).")
 @format_option("table", "json", "md")
 @errors
 def gaps_cmd(graph_dir: Path, recent: int, count: int, fmt: str) -> None:
@@ -516,7 +539,7 @@ def gaps_cmd(graph_dir: Path, recent: int, count: int, fmt: str) -> None:
 @graph_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: report.html or report.md in --graph).")
-@click.option("--since", help="Also list what is new since this date (YYYY-MM-DD).")
+@click.option("--since", type=ISO_DATE, help="Also list what is new since this date.")
 @click.option("--compare/--no-compare", default=True, show_default=True,
               help="Say what changed since the previous build, when there is one.")
 @format_option("html", "md")
