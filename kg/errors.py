@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["AliasError", "BuildLocked", "EndpointError", "GraphNotFound", "KgError", "NamedQueryNotFound",
-    "QueryError", "QuerySyntaxError", "SourceError", "StrictFailure", "UpdateRefused"]
+__all__ = ["AliasError", "BaseIriError", "BuildLocked", "EndpointError", "GraphNotFound", "KgError",
+    "NamedQueryNotFound", "QueryError", "QuerySyntaxError", "SourceError", "StrictFailure", "UpdateRefused"]
 
 
 class KgError(Exception):
@@ -57,3 +57,7 @@ class EndpointError(KgError):
 
 class AliasError(KgError):
     """An alias file is malformed."""
+
+
+class BaseIriError(KgError):
+    """The base IRI of a build is not an absolute IRI."""

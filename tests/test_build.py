@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from click.testing import CliRunner
 
+from kg.cli import main
+from kg.errors import BaseIriError
 from kg.pipeline import BuildResult, build
 from kg.textio import decode
 from kg.validate import validate_graph
@@ -262,3 +265,19 @@ def test_fewer_collections_sets_and_restores_the_thresholds() -> None:
         assert gc.get_threshold() == BUILD_GC_THRESHOLDS != before
         raise RuntimeError("a failed build")
     assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize("base", ["not an iri", "relative/path/", "http://example.org/a b/"])
+def test_a_base_that_is_not_an_absolute_iri_is_refused_before_any_work(tmp_path: Path, base: str) -> None:
+    src = write_docs(tmp_path / "src", {"a.md": (SEEDS / "000_61f95d86ecc6b6dd.txt").read_text(encoding="utf-8")})
+    with pytest.raises(BaseIriError, match="is not an absolute IRI"):
+        build([src], tmp_path / "out", base=base)
+    assert not (tmp_path / "out").exists()
+    result = CliRunner().invoke(main, ["build", str(src), "--out", str(tmp_path / "out"), "--base", base, "-q"])
+    assert result.exit_code == 1 and f"--base {base!r} is not an absolute IRI" in result.output
+
+
+def test_a_base_of_another_scheme_builds(tmp_path: Path) -> None:
+    src = write_docs(tmp_path / "src", {"a.md": (SEEDS / "000_61f95d86ecc6b6dd.txt").read_text(encoding="utf-8")})
+    build([src], tmp_path / "out", base="urn:example:kg:")
+    assert "<urn:example:kg:technology/" in (tmp_path / "out" / "graph.ttl").read_text(encoding="utf-8")

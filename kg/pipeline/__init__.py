@@ -21,9 +21,11 @@ import time
 from operator import itemgetter
 from pathlib import Path
 
+from pyoxigraph import NamedNode
+
 from kg import analyze
 from kg.aliases import Aliases
-from kg.errors import StrictFailure
+from kg.errors import BaseIriError, StrictFailure
 from kg.outputs import OutputDir
 from kg.pipeline.analytics import run_analytics
 from kg.pipeline.corpus import Corpus, corpus_level, count_nodes, gather, vertices
@@ -41,7 +43,7 @@ from kg.turtle import Triple3
 from kg.viz import write_html
 from kg.vocab import DEFAULT_BASE, output_prefixes
 
-__all__ = ["BuildResult", "Corpus", "Progress", "build", "corpus_level", "gather", "read_documents",
+__all__ = ["BuildResult", "Corpus", "Progress", "build", "check_base", "corpus_level", "gather", "read_documents",
            "run_analytics", "vertices"]
 
 
@@ -62,6 +64,7 @@ def build(
 ) -> BuildResult:
     """Build the graph of the documents under `sources` into the output folder `out`. `as_of` (an ISO date)
     flags page dates after it as implausible."""
+    check_base(base)
     result = BuildResult(out)
     outdir = OutputDir(out)
     with outdir.locked(), fewer_collections():
@@ -74,6 +77,14 @@ def build(
             if corpus.tmp is not None:
                 corpus.tmp.cleanup()
     return result
+
+
+def check_base(base: str) -> None:
+    """Refuse a base IRI from which no node IRI could be made (not absolute, or not an IRI: RFC 3987)."""
+    try:
+        NamedNode(base + "x")
+    except ValueError as exc:
+        raise BaseIriError(f"--base {base!r} is not an absolute IRI: {exc}") from None
 
 
 class _Laps:
