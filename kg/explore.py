@@ -104,6 +104,8 @@ def top(graph: BuiltGraph, types: tuple[str, ...] = (), by: str = "pagerank", n:
     only from Closest links are left out unless `referenced`."""
     if by not in METRIC_PROPS:
         raise KgError(f"unknown metric {by!r}; choose one of {', '.join(METRIC_PROPS)}")
+    if n < 0:
+        raise KgError(f"n must be 0 or more, not {n}")
     wanted = types or CONTENT_TYPES
     unknown = [t for t in wanted if t not in NODE_TYPES]
     if unknown:

@@ -283,3 +283,10 @@ def test_a_window_given_as_dates_is_applied(seeds_build: tuple[Path, BuildResult
     assert rows and len(rows) < len(everything)
     assert all(r["first_seen"] >= "2025-01-01" for r in rows if r["first_seen"])  # undated articles stay in
     assert any(r["first_seen"] for r in rows)
+
+
+def test_the_api_refuses_a_negative_count(seeds_build: tuple[Path, BuildResult]) -> None:
+    out, _ = seeds_build
+    with pytest.raises(kg.errors.KgError, match="n must be 0 or more"):
+        kg.load(out).top(n=-3)
+    assert kg.load(out).top(n=0) == []
