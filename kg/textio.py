@@ -1,9 +1,12 @@
-"""Bytes -> text lines: encoding detection, binary detection and mojibake repair."""
+"""Bytes -> text lines: encoding detection, binary detection, mojibake repair, and the text the Markdown means
+(Unicode NFC, HTML character references decoded)."""
 
 from __future__ import annotations
 
 import codecs
+import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from ftfy import TextFixerConfig, fix_text
@@ -12,7 +15,8 @@ from kg.model import Problem
 
 __all__ = ["Decoded", "NotText", "decode"]
 
-# Only undo encoding damage: quotes, widths, ligatures, HTML entities stay as written.
+# ftfy only undoes encoding damage: quotes, widths and ligatures stay as written (HTML character references are
+# decoded by _references, which keeps the ones that would change a line's Markdown structure).
 _FTFY = TextFixerConfig(
     unescape_html=False,
     remove_terminal_escapes=False,
@@ -77,6 +81,32 @@ def _xml_safe(lines: list[str], file: str) -> list[Problem]:
     return problems
 
 
+# An HTML character reference (CommonMark decodes them in text): named, decimal or hexadecimal, with its `;`.
+_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_STRUCTURE = frozenset("|\\`*_[]()#<>!\n\r\t")  # a reference to one of these stays as written
+
+
+def _decoded_reference(m: re.Match[str]) -> str:
+    ch = html.unescape(m[0])
+    return m[0] if ch == m[0] or ch in _STRUCTURE or _NOT_XML.search(ch) else ch
+
+
+def _references(lines: list[str], file: str) -> list[Problem]:
+    """Decode the HTML character references of the lines (`&amp;` -> `&`), in place; one note for the file."""
+    first, count = 0, 0
+    for n, line in enumerate(lines):
+        if "&" in line and ";" in line:
+            fixed, k = _REFERENCE.subn(_decoded_reference, line)
+            if fixed != line:
+                lines[n] = fixed
+                count += k
+                first = first or n + 1
+    if not count:
+        return []
+    return [Problem(file, first, "html-references", f"{count} HTML character reference(s) decoded, from line {first}",
+                    "info")]
+
+
 def _control_share(text: str) -> float:
     """Share of control characters (other than tab, newlines, form feed) in the first 64 KiB."""
     sample = text[:65536]
@@ -134,11 +164,20 @@ def decode(data: bytes, file: str) -> Decoded:
     lines = _NEWLINE.split(text) if "\r" in text else text.split("\n")
     if _has_not_xml(text):
         problems += _xml_safe(lines, file)
+    if "&" in text:
+        problems += _references(lines, file)
+    composed = 0
     for n, line in enumerate(lines):
         if line.isascii():
             continue
         fixed = fix_text(line, _FTFY)
         if fixed != line:
             problems.append(Problem(file, n + 1, "mojibake", f"repaired {_excerpt(line, fixed)}"))
-            lines[n] = fixed
+        if not unicodedata.is_normalized("NFC", fixed):  # as RDF asks of literals; canonically the same text
+            fixed = unicodedata.normalize("NFC", fixed)
+            composed = composed or n + 1
+        lines[n] = fixed
+    if composed:
+        problems.append(Problem(file, composed, "unicode-nfc", f"text normalised to Unicode NFC, from line {composed}",
+                                "info"))
     return Decoded(lines, problems)

@@ -281,3 +281,20 @@ def test_a_base_of_another_scheme_builds(tmp_path: Path) -> None:
     src = write_docs(tmp_path / "src", {"a.md": (SEEDS / "000_61f95d86ecc6b6dd.txt").read_text(encoding="utf-8")})
     build([src], tmp_path / "out", base="urn:example:kg:")
     assert "<urn:example:kg:technology/" in (tmp_path / "out" / "graph.ttl").read_text(encoding="utf-8")
+
+
+def test_a_name_written_with_an_html_reference_is_the_same_node(tmp_path: Path) -> None:
+    seed = (SEEDS / "000_61f95d86ecc6b6dd.txt").read_text(encoding="utf-8")
+    other = seed.replace("https://newsletter.nocode.ai/p/emergence-small-language-models", "https://example.org/b")
+    src = write_docs(tmp_path / "src", {"a.md": seed.replace("* benchmarks", "* R&amp;D"),
+                                        "b.md": other.replace("* benchmarks", "* R&D")})
+    build([src], tmp_path / "out")
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(tmp_path / "out" / "graph.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
+    labels = [s["l"].value for s in store.query(
+        'SELECT ?l WHERE { ?k a <https://w3id.org/signals-kg/ontology#Keyword> ; '
+        '<http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(STRSTARTS(?l, "R")) }')]
+    assert labels == ["R&D"]
+    from kg.check import check
+
+    assert check([src], tmp_path / "out").ok

@@ -236,6 +236,28 @@ def test_a_line_that_only_looks_like_a_heading_stays_text(line: str) -> None:
     assert len([r for r in doc.rows if r.kind == "Signal"]) == 3
 
 
+def test_html_references_are_decoded_but_not_into_markdown_structure() -> None:
+    """`&amp;` is `&` (CommonMark decodes references in text); a reference to `|`, `*` or `<` stays as written, so a
+    cell is never split and a bullet never made by decoding; one note per file."""
+    text = (NEW.replace("* alpha", "* R&amp;D").replace("* beta", "* caf&eacute; &#x2F; &#60;tag&#62; &bogus;")
+            .replace("| Sig one | d1 |", "| Sig one | a &#124; b &ast; c |"))
+    doc = parse(text)
+    assert isinstance(doc, Document)
+    assert [k.text for k in doc.keywords] == ["R&D", "café / &#60;tag&#62; &bogus;"]
+    assert doc.rows[0].name == "Sig one" and doc.rows[0].description == "a &#124; b &ast; c"
+    assert codes(doc)["html-references"] == 1
+
+
+def test_text_is_unicode_nfc() -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Café Déjà")
+    doc = parse(NEW.replace("* beta", f"* {decomposed}"))
+    assert isinstance(doc, Document)
+    assert doc.keywords[1].text == "Café Déjà" and unicodedata.is_normalized("NFC", doc.keywords[1].text)
+    assert codes(doc)["unicode-nfc"] == 1 and codes(parse(NEW))["unicode-nfc"] == 0
+
+
 @pytest.mark.parametrize(("cell", "value"), [("4/5", 4), ("5 / 5", 5), ("3 out of 5", 3), ("2.0/5", 2),
                                              ("4/10", None), ("6/5", None), ("4/", None), ("/5", None)])
 def test_relevancy_out_of_five(cell: str, value: int | None) -> None:
