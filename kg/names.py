@@ -106,10 +106,15 @@ def split_full(form: str) -> tuple[str, str] | None:
 _HYPHEN_SPACE = re.compile(r"(?<=\w)- (?=\w)|(?<=\w) -(?=\w)")
 
 
+_EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=\S)((?:(?!\1).)*?\S)\1$")  # a whole label in Markdown emphasis: **x**, _x_
+
+
 def clean_label(text: str) -> str:
-    """A label as a reader expects it: single spaces, no space beside a word-joining hyphen ("AI- driven"),
-    no stray leading or trailing dash."""
+    """A label as a reader expects it: single spaces, no Markdown emphasis around the whole of it ("**Edge
+    AI**"), no space beside a word-joining hyphen ("AI- driven"), no stray leading or trailing dash."""
     text = " ".join(text.split())
+    while m := _EMPHASIS.match(text):
+        text = m[2]
     text = _HYPHEN_SPACE.sub("-", text)
     return text.strip(" -–—") or text
 

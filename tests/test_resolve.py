@@ -339,3 +339,19 @@ def test_initials_expansion() -> None:
     assert initials_expansion("Shift towards Small Language Models", "SLMs") == "Small Language Models"
     assert initials_expansion("Artificial Intelligence", "AI") == "Artificial Intelligence"
     assert initials_expansion("Kubernetes", "K8s") is None
+
+
+@pytest.mark.parametrize(("written", "label"), [
+    ("**Edge AI**", "Edge AI"), ("__Edge AI__", "Edge AI"), ("*Edge AI*", "Edge AI"), ("***Edge AI***", "Edge AI"),
+    ("**a** and **b**", "**a** and **b**"), ("C*", "C*"), ("_snake_case", "_snake_case"), ("AI- driven", "AI-driven"),
+])
+def test_labels_lose_markdown_emphasis_around_the_whole_name(written: str, label: str) -> None:
+    from kg.names import clean_label
+
+    assert clean_label(written) == label
+
+
+def test_a_name_in_bold_is_one_node_with_a_plain_label() -> None:
+    res = resolve([doc("a", techs=["**Edge AI**"]), doc("b", techs=["**Edge AI**"]), doc("c", techs=["Edge AI"])])
+    e = res.entity("Technology", "**Edge AI**")
+    assert e is res.entity("Technology", "Edge AI") and e.label == "Edge AI"
