@@ -89,7 +89,7 @@ def answer(store: Any, req: Request, max_rows: int, base: str) -> tuple[int, str
         fmt = negotiate(req.accept, form, list(req.formats))
         if fmt is None:
             return 406, TEXT, b"no acceptable format for a " + form.encode() + b" answer\n", False
-        result = run_local(store, req.query, max_rows, base, req.default_graphs, req.named_graphs)
+        result = run_local(store, req.query, max_rows, base, req.default_graphs, req.named_graphs, federated=False)
         body, media = write_result(result, fmt)
         return 200, media, body, result.truncated
     except (QuerySyntaxError, QueryError) as exc:

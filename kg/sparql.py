@@ -35,6 +35,7 @@ __all__ = [
     "graph_store_url",
     "has_dataset_clause",
     "is_absolute_iri",
+    "is_federated",
     "named_queries",
     "named_query",
     "ntriples",
@@ -200,17 +201,29 @@ def has_dataset_clause(query: str) -> bool:
     return _DATASET.search(_keywords_only(query)) is not None
 
 
+_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.I)
+
+
+def is_federated(query: str) -> bool:
+    """Whether the query calls another endpoint (SPARQL 1.1 Federated Query: SERVICE)."""
+    return _SERVICE.search(_keywords_only(query)) is not None
+
+
 def run_local(store: pyoxigraph.Store, query: str, max_rows: int | None = None, base: str = DEFAULT_BASE,
               default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-              union: bool = False) -> Result:
+              union: bool = False, federated: bool = True) -> Result:
     """Run a query on a store with our prefixes (for the graph's `base`) predeclared.
 
     The dataset (SPARQL 1.1 Query §13, Protocol §2.1.4): `default_graphs`/`named_graphs` (the protocol's
     default-graph-uri and named-graph-uri) when given, else the query's FROM / FROM NAMED, else the store's
     default graph (in a built graph's store, the union of all graphs: kg.store.load_graph) and every named
-    graph. `union` asks for the union of the graphs instead, for a store that holds it nowhere."""
+    graph. `union` asks for the union of the graphs instead, for a store that holds it nowhere. Without
+    `federated`, a query that calls another endpoint (SERVICE) is refused: a server must not fetch what its
+    clients name."""
     if query_form(query) == "UPDATE":
         raise UpdateRefused("updates are not allowed: kg queries are read-only")
+    if not federated and is_federated(query):
+        raise QueryError("SERVICE is not allowed here: this endpoint does not call other endpoints")
     dataset: dict[str, object] = {}
     if default_graphs is not None or named_graphs is not None:
         dataset["default_graph"] = [pyoxigraph.NamedNode(g) for g in default_graphs or ()]
@@ -219,11 +232,11 @@ def run_local(store: pyoxigraph.Store, query: str, max_rows: int | None = None, 
         dataset["use_default_graph_as_union"] = True
     try:
         answer = store.query(query, prefixes=prefixes(base), **dataset)  # type: ignore[arg-type]
+        return collect(answer, max_rows)  # evaluated as it is read: a SERVICE call fails here
     except SyntaxError as exc:
         raise syntax_error(exc, query) from None
     except (OSError, ValueError) as exc:
         raise QueryError(f"query failed: {exc}") from None
-    return collect(answer, max_rows)
 
 
 def check_syntax(query: str) -> None:

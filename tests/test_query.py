@@ -290,3 +290,11 @@ def test_the_api_refuses_a_negative_count(seeds_build: tuple[Path, BuildResult])
     with pytest.raises(kg.errors.KgError, match="n must be 0 or more"):
         kg.load(out).top(n=-3)
     assert kg.load(out).top(n=0) == []
+
+
+def test_a_service_that_cannot_be_reached_is_a_query_error(seeds_build: tuple[Path, BuildResult]) -> None:
+    out, _ = seeds_build
+    result = CliRunner().invoke(main, ["query", "--graph", str(out),
+                                       "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"])
+    assert result.exit_code == 1 and "query failed" in result.output
+    assert isinstance(result.exception, SystemExit)

@@ -418,3 +418,37 @@ def test_serve_switches_by_itself_and_releases_the_old_build(tmp_path: Path) -> 
         assert not first.exists()
     finally:
         ep.close()
+
+
+def test_a_federated_query_is_refused_and_nothing_is_fetched(endpoint: Endpoint) -> None:
+    """SERVICE would make the server fetch whatever URL a client names (its own network included): 400, and the
+    named endpoint never hears from it. The word in an IRI, a string or a comment is no SERVICE call."""
+    import http.server
+
+    asked: list[str] = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(500)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    other = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+    thread = threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        target = f"http://127.0.0.1:{other.server_address[1]}/sparql"
+        for query in (f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+                      f"select * where {{ service silent <{target}> {{ ?s ?p ?o }} }}"):
+            status, _, body = get(endpoint, query)
+            assert status == 400 and b"SERVICE is not allowed" in body
+    finally:
+        other.shutdown()
+    assert asked == []
+    status, _, _ = get(endpoint, 'SELECT * WHERE { ?s <http://ex.org/SERVICE> "SERVICE" } # SERVICE')
+    assert status == 200
