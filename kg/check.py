@@ -193,7 +193,7 @@ def check(sources: list[Path], graph_dir: Path, base: str | None = None) -> Chec
     base = base or graph.article_prefix().rsplit("article/", 1)[0]
     reported_lines, skipped = _report(graph_dir)
     result = CheckResult()
-    found_sources, not_docs = find_sources(sources)
+    found_sources, not_docs = find_sources(sources, [graph_dir])
     for s in not_docs:
         if s.path not in skipped:
             result.losses.append(Loss(s.path, 0, f"(whole file: {s.reason}, not in the report)"))

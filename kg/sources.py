@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +32,20 @@ def _rel(path: Path, root: Path, root_label: str) -> str:
     return f"{root_label}/{inner}" if root_label else inner
 
 
-def find_sources(paths: list[Path]) -> tuple[list[Source], list[Skipped]]:
-    """Documents under the given files and folders, sorted by path; what we cannot read is reported."""
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def find_sources(paths: list[Path], outputs: Iterable[Path] = ()) -> tuple[list[Source], list[Skipped]]:
+    """Documents under the given files and folders, sorted by path; what we cannot read is reported. The
+    `outputs` folders (a build's --out) are left out where they lie inside a source folder, and may not be one."""
     found: list[Source] = []
     skipped: list[Skipped] = []
+    own = {i for p in outputs if (i := _identity(p)) is not None}
     for given in paths:
         if not given.exists() and not given.is_symlink():
             raise SourceError(f"source not found: {given}")
@@ -45,10 +56,15 @@ def find_sources(paths: list[Path]) -> tuple[list[Source], list[Skipped]]:
         if not given.is_dir():
             skipped.append(Skipped(label, "not a regular file or folder"))
             continue
+        if _identity(given) in own:
+            raise SourceError(f"{given} is both a source and the output folder; build into another folder")
         seen_dirs: set[tuple[int, int]] = set()
         errors: list[OSError] = []
         for dirpath, dirnames, filenames in os.walk(given, followlinks=True, onerror=errors.append):
             st = os.stat(dirpath)
+            if (st.st_dev, st.st_ino) in own:
+                dirnames[:] = []  # the build's own outputs
+                continue
             if (st.st_dev, st.st_ino) in seen_dirs:
                 skipped.append(Skipped(_rel(Path(dirpath), given, label), "folder already visited (symlink loop)"))
                 dirnames[:] = []

@@ -20,7 +20,7 @@ import kg.pipeline.parse_pass as parse_pass
 from bench.common import MAKE_CORPUS
 from kg.check import check
 from kg.cli import main
-from kg.errors import BuildLocked
+from kg.errors import BuildLocked, SourceError
 from kg.outputs import OutputDir
 from kg.pipeline import build
 from tests.conftest import SEEDS, write_docs
@@ -311,3 +311,26 @@ def test_kill_during_the_switch_never_exposes_a_mix(tmp_path: Path) -> None:
     third = (out / ".kg" / "current").resolve()
     for name in ("graph.ttl", "graph.trig", "report.json", "graph.html", "merges.json", "snapshot.json"):
         assert (out / name).is_symlink() and (out / name).resolve().parent == third
+
+
+def test_an_output_folder_inside_the_sources_is_not_read(tmp_path: Path) -> None:
+    """`kg build corpus --out corpus/outputs`: the second build reads the documents, not the first build's
+    files nor a Markdown report written beside them; kg check agrees."""
+    src = write_docs(tmp_path / "corpus", {"a.md": SEED})
+    out = src / "outputs"
+    first = build([src], out)
+    assert CliRunner().invoke(main, ["report", "--graph", str(out), "--format", "md"]).exit_code == 0
+    assert (out / "report.md").exists()
+    second = build([src], out)
+    assert (first.read, first.built, second.read, second.built) == (1, 1, 1, 1) and not second.skipped
+    assert check([src], out).ok
+
+
+def test_the_output_folder_may_not_be_a_source_nor_a_file(tmp_path: Path) -> None:
+    src = write_docs(tmp_path / "corpus", {"a.md": SEED})
+    with pytest.raises(SourceError, match="both a source and the output folder"):
+        build([src], src)
+    assert sorted(p.name for p in src.iterdir()) == ["a.md"]  # nothing written there
+    (tmp_path / "file").write_text("x")
+    result = CliRunner().invoke(main, ["build", str(src), "--out", str(tmp_path / "file"), "-q"])
+    assert result.exit_code == 1 and "is a file, not a folder" in result.output

@@ -25,7 +25,7 @@ from pyoxigraph import NamedNode
 
 from kg import analyze
 from kg.aliases import Aliases
-from kg.errors import BaseIriError, StrictFailure
+from kg.errors import BaseIriError, SourceError, StrictFailure
 from kg.outputs import OutputDir
 from kg.pipeline.analytics import run_analytics
 from kg.pipeline.corpus import Corpus, corpus_level, count_nodes, gather, vertices
@@ -65,11 +65,15 @@ def build(
     """Build the graph of the documents under `sources` into the output folder `out`. `as_of` (an ISO date)
     flags page dates after it as implausible."""
     check_base(base)
+    if out.exists() and not out.is_dir():
+        raise SourceError(f"--out {out} is a file, not a folder")
+    if out.is_dir() and any(p.is_dir() and p.samefile(out) for p in sources):
+        raise SourceError(f"{out} is both a source and the output folder; build into another folder")
     result = BuildResult(out)
     outdir = OutputDir(out)
     with outdir.locked(), fewer_collections():
         corpus = gather(sources, base, aliases, outdir.cache if cache else None, workers, progress, result.timings,
-                        as_of)
+                        as_of, [out])
         try:
             _finish(corpus, result, outdir, sources, strict, analytics, seed, resolution, html, progress)
         finally:

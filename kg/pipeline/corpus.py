@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,15 +119,16 @@ def date_problems(summaries: list[DocSummary], as_of: str | None = None) -> list
 
 def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | None = None,
            cache_root: Path | None = None, workers: int | None = None, progress: Progress | None = None,
-           timings: dict[str, float] | None = None, as_of: str | None = None) -> Corpus:
-    """Passes 1-3: parse, resolve and emit every document under `sources`, reusing the cache (a temporary
-    one when cache_root is None)."""
+           timings: dict[str, float] | None = None, as_of: str | None = None,
+           outputs: Sequence[Path] = ()) -> Corpus:
+    """Passes 1-3: parse, resolve and emit every document under `sources` (the `outputs` folders left out),
+    reusing the cache (a temporary one when cache_root is None)."""
     workers = workers or os.cpu_count() or 1
     timings = timings if timings is not None else {}
     clock = time.perf_counter()
     tmp = tempfile.TemporaryDirectory(prefix="kg-cache-") if cache_root is None else None
     cache = Cache(Path(tmp.name) if tmp else cache_root)
-    parsed = parse_all(sources, cache, workers, progress)
+    parsed = parse_all(sources, cache, workers, progress, outputs)
     summaries = parsed.summaries
     timings["parse"] = time.perf_counter() - clock
     clock = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,9 +105,11 @@ def _cached(cache: Cache, src: Source, known: tuple[int, int, str] | None,
     return (key, hit) if hit is not None else None
 
 
-def parse_all(sources: list[Path], cache: Cache, workers: int, progress: Progress | None) -> Parsed:
-    """Find the documents under `sources` and parse those the cache does not know (in worker processes)."""
-    found, skipped = find_sources(sources)
+def parse_all(sources: list[Path], cache: Cache, workers: int, progress: Progress | None,
+              outputs: Sequence[Path] = ()) -> Parsed:
+    """Find the documents under `sources` (the `outputs` folders left out) and parse those the cache does not
+    know (in worker processes)."""
+    found, skipped = find_sources(sources, outputs)
     out = Parsed(skipped=skipped)
     index = cache.load_index()
     known_summaries = cache.load_summaries()
