@@ -169,3 +169,16 @@ def test_characters_xml_cannot_hold_never_reach_an_xml_output(tmp_path: Path) ->
     assert answer.exit_code == 0, answer.output
     labels = etree.fromstring(answer.stdout_bytes).findall(".//{http://www.w3.org/2005/sparql-results#}literal")
     assert labels and all("\x01" not in (e.text or "") for e in labels)
+
+
+@pytest.mark.parametrize("args", [["export", "--format", "gexf", "--out", "{tmp}/missing/g.gexf"],
+                                  ["html", "--out", "{tmp}/missing/v.html"],
+                                  ["trends", "--plot", "{tmp}/missing/map.svg"],
+                                  ["report", "--out", "{tmp}/missing/r.html"]])
+def test_a_file_that_cannot_be_written_is_a_one_line_error(seeds_build: tuple[Path, BuildResult], tmp_path: Path,
+                                                         args: list[str]) -> None:
+    out, _ = seeds_build
+    cli = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = CliRunner().invoke(main, [cli[0], "--graph", str(out), *cli[1:]])
+    assert result.exit_code == 1 and f"No such file or directory: {tmp_path}/missing/" in result.output
+    assert "Traceback" not in result.output

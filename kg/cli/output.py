@@ -35,7 +35,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def errors(func: F) -> F:
-    """Turn library exceptions into one-line errors with exit code 1 (2 for usage)."""
+    """Turn library exceptions, and a file that cannot be read or written, into one-line errors with exit code 1
+    (2 for usage)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -47,6 +48,10 @@ def errors(func: F) -> F:
             raise click.ClickException(str(exc)) from exc
         except KgError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:  # a file we were asked to write or read: its path and why, not a traceback
+            if exc.filename is None:
+                raise
+            raise click.ClickException(f"{exc.strerror or exc}: {exc.filename}") from exc
 
     return wrapper  # type: ignore[return-value]
 
