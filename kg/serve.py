@@ -131,6 +131,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self.do_GET()
 
+    def _read_only(self) -> None:
+        """PUT, DELETE and PATCH (the Graph Store Protocol's writes): refused, with the methods there are."""
+        self._text(405, "this endpoint is read-only: use GET or POST to query", {"Allow": "GET, HEAD, POST, OPTIONS"})
+
+    do_PUT = do_DELETE = do_PATCH = _read_only
+
     def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path in ("/", "/index.html", "/graph.html"):

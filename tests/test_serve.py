@@ -106,6 +106,10 @@ def test_updates_are_refused(endpoint: Endpoint) -> None:
     assert call(endpoint, "/sparql?update=" + urllib.parse.quote(update))[0] == 403
     assert get(endpoint, "ASK { <urn:a> <urn:b> <urn:c> }", "application/sparql-results+json")[2] == (
         b'{"head":{},"boolean":false}')
+    for method in ("PUT", "DELETE", "PATCH"):  # the Graph Store Protocol's writes
+        status, headers, _ = call(endpoint, "/sparql?default", b"<urn:a> <urn:b> <urn:c> .",
+                                  {"Content-Type": "application/n-triples"}, method=method)
+        assert status == 405 and headers["Allow"] == "GET, HEAD, POST, OPTIONS"
 
 
 def test_time_limit_stops_the_query_not_the_server(endpoint: Endpoint) -> None:
