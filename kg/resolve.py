@@ -34,13 +34,17 @@ __all__ = [
     "TEXT_LINK_KINDS",
     "Ambiguity",
     "Entity",
+    "KindResolution",
     "Resolution",
+    "assemble",
     "choose_label",
+    "corpus_acronyms",
     "identity_key",
     "identity_slug",
     "related_concepts",
     "resolve",
     "resolve_forms",
+    "resolve_kinds",
 ]
 
 SAME_NAME = "same name (case, spacing, punctuation)"
@@ -367,31 +371,51 @@ def _corpus_rules(forms: Counter[str], uf: _Union, acronyms: dict[str, tuple[str
             uf.union("k:" + stem_key(key), "w:" + ck, WORD_FORMS)
 
 
+@dataclass
+class KindResolution:
+    """What resolution decided within one type: its entities, ambiguous acronyms, blocked and unused aliases."""
+
+    entities: list[Entity] = field(default_factory=list)
+    ambiguities: list[Ambiguity] = field(default_factory=list)
+    blocked: list[dict[str, object]] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)
+
+
+def resolve_kinds(counts: Mapping[str, Counter[str]], aliases: Aliases | None, acronyms: dict[str, tuple[str, str]],
+                  kinds: Iterable[str]) -> dict[str, KindResolution]:
+    """Merge the surface forms of some types (each type on its own, given the corpus's acronyms)."""
+    aliases = aliases or Aliases()
+    out = {}
+    for kind in kinds:
+        forms = counts[kind]
+        uf = _Union()
+        part = out[kind] = KindResolution()
+        _apply_aliases(kind, forms, uf, aliases, part.unused)
+        expansions = _name_rules(kind, forms, uf, part.ambiguities)
+        _corpus_rules(forms, uf, acronyms)
+        for i, rule in sorted(uf.blocked.items()):
+            _, a, b = aliases.forbid[i - 1]
+            part.blocked.append({"type": kind, "forms": sorted([a, b]), "rule": rule,
+                                 "reason": "forbidden by the alias file"})
+        wanted = [str(lbl) for k, _, lbl in aliases.merge if k == kind and lbl]
+        part.entities = _entities(kind, forms, uf, expansions, wanted)
+    return out
+
+
+def assemble(parts: Mapping[str, KindResolution]) -> Resolution:
+    """One Resolution from every type's, in type order, with the types related."""
+    kinds = sorted(parts)
+    res = Resolution([e for k in kinds for e in parts[k].entities], [a for k in kinds for a in parts[k].ambiguities],
+                     [b for k in kinds for b in parts[k].blocked], [u for k in kinds for u in parts[k].unused])
+    res.related = related_concepts(res.entities)
+    return res
+
+
 def resolve_forms(counts: dict[str, Counter[str]], aliases: Aliases | None = None,
                   where: Mapping[tuple[str, str], tuple[str, int]] | None = None) -> Resolution:
     """Merge the surface forms of each type (with their counts) into entities, and relate types. `where`
     gives the document and line of full forms, for the evidence of acronyms paired across types."""
-    aliases = aliases or Aliases()
-    acronyms = corpus_acronyms(counts, where)
-    entities: list[Entity] = []
-    ambiguities: list[Ambiguity] = []
-    blocked: list[dict[str, object]] = []
-    unused: list[str] = []
-    for kind in sorted(counts):
-        forms = counts[kind]
-        uf = _Union()
-        _apply_aliases(kind, forms, uf, aliases, unused)
-        expansions = _name_rules(kind, forms, uf, ambiguities)
-        _corpus_rules(forms, uf, acronyms)
-        for i, rule in sorted(uf.blocked.items()):
-            _, a, b = aliases.forbid[i - 1]
-            blocked.append({"type": kind, "forms": sorted([a, b]), "rule": rule,
-                            "reason": "forbidden by the alias file"})
-        wanted = [str(lbl) for k, _, lbl in aliases.merge if k == kind and lbl]
-        entities.extend(_entities(kind, forms, uf, expansions, wanted))
-    res = Resolution(entities, ambiguities, blocked, unused)
-    res.related = related_concepts(res.entities)
-    return res
+    return assemble(resolve_kinds(counts, aliases, corpus_acronyms(counts, where), sorted(counts)))
 
 
 def related_concepts(entities: list[Entity]) -> list[tuple[Entity, Entity]]:

@@ -355,3 +355,29 @@ def test_a_name_in_bold_is_one_node_with_a_plain_label() -> None:
     res = resolve([doc("a", techs=["**Edge AI**"]), doc("b", techs=["**Edge AI**"]), doc("c", techs=["Edge AI"])])
     e = res.entity("Technology", "**Edge AI**")
     assert e is res.entity("Technology", "Edge AI") and e.label == "Edge AI"
+
+
+def test_types_resolved_in_two_processes_resolve_as_in_one(tmp_path: Path) -> None:
+    """pipeline.corpus.resolve hands about half of the types to a forked process: the same entities, merges,
+    ambiguities, related pairs and articles as resolving them all here."""
+    import subprocess
+    import sys
+
+    from bench.common import MAKE_CORPUS
+    from kg.cache import Cache
+    from kg.pipeline.corpus import resolve as resolve_corpus
+    from kg.pipeline.parse_pass import parse_all
+    from kg.pipeline.workers import PARALLEL_MIN
+
+    docs = max(PARALLEL_MIN, 300)
+    subprocess.run([sys.executable, str(MAKE_CORPUS), str(tmp_path / "src"), "--docs", str(docs), "--faults", "0.3",
+                    "--seed", "5"], check=True, capture_output=True)
+    summaries = parse_all([tmp_path / "src"], Cache(tmp_path / "cache"), 1, None).summaries
+
+    def decided(workers: int) -> tuple[object, ...]:
+        res, articles = resolve_corpus(summaries, None, workers)
+        return (res.merges(), [(e.kind, e.slug, e.label, e.forms, sorted(e.concepts)) for e in res.entities],
+                [(a.kind, a.slug, b.kind, b.slug) for a, b in res.related], articles.canonical, articles.groups)
+
+    one = decided(1)
+    assert decided(2) == one and len(one[1]) > 500

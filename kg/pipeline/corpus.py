@@ -21,10 +21,10 @@ from kg.mentions import MentionMatcher
 from kg.model import DocSummary, Problem, Skipped
 from kg.pipeline.emit_pass import EmitContext, emit_all
 from kg.pipeline.parse_pass import parse_all
-from kg.pipeline.workers import Progress
+from kg.pipeline.workers import Child, Progress, parallel
 from kg.project import Link
 from kg.rdf import Minter, corpus_triples
-from kg.resolve import Resolution, resolve_forms
+from kg.resolve import Resolution, assemble, corpus_acronyms, resolve_kinds
 from kg.turtle import Triple3
 from kg.vocab import DEFAULT_BASE, KGO, RDF
 
@@ -70,8 +70,10 @@ class Corpus:
         return labels
 
 
-def resolve(summaries: list[DocSummary], aliases: Aliases | None) -> tuple[Resolution, ArticleIds]:
-    """Pass 2: one node per real thing, from every surface form of the corpus; one Article per article."""
+def resolve(summaries: list[DocSummary], aliases: Aliases | None, workers: int = 1) -> tuple[Resolution, ArticleIds]:
+    """Pass 2: one node per real thing, from every surface form of the corpus; one Article per article. The
+    types are resolved each on its own: about half of the forms in a forked process, beside the rest and the
+    articles here."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     where: dict[tuple[str, str], tuple[str, int]] = {}
     for s in summaries:
@@ -80,7 +82,19 @@ def resolve(summaries: list[DocSummary], aliases: Aliases | None) -> tuple[Resol
             counts[kind][form] += 1
         for kind, form, line in s.paired:
             where.setdefault((kind, form), (s.path, line))
-    return resolve_forms(counts, aliases, where), resolve_articles(summaries)
+    acronyms = corpus_acronyms(counts, where)
+    here: list[str] = []
+    apart: list[str] = []
+    load = [0, 0]
+    for kind in sorted(counts, key=lambda k: (-len(counts[k]), k)):  # the larger types first, to the lighter side
+        side = 0 if load[0] < load[1] else 1
+        (here if side == 0 else apart).append(kind)
+        load[side] += len(counts[kind])
+    beside = Child(lambda: resolve_kinds(counts, aliases, acronyms, apart), not parallel(workers, len(summaries)))
+    parts = resolve_kinds(counts, aliases, acronyms, here)
+    articles = resolve_articles(summaries)
+    parts.update(beside.result())
+    return assemble(parts), articles
 
 
 def collect_problems(summaries: list[DocSummary], skipped: list[Skipped], emitted: list[Problem],
@@ -132,7 +146,7 @@ def gather(sources: list[Path], base: str = DEFAULT_BASE, aliases: Aliases | Non
     summaries = parsed.summaries
     timings["parse"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    res, articles = resolve(summaries, aliases)
+    res, articles = resolve(summaries, aliases, workers)
     timings["rdf.resolve"] = time.perf_counter() - clock
     members: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for s in summaries:
