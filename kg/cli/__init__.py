@@ -67,13 +67,14 @@ def main() -> None:
               help="YAML or CSV file of merges to force or forbid (see README).")
 @click.option("--cache/--no-cache", default=True, show_default=True,
               help="Reuse parsed documents and their RDF from earlier builds (in OUT/.kg/cache).")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Flag page dates after this day (YYYY-MM-DD) as implausible (they are kept).")
+@click.option("--as-of", "as_of", type=ISO_DATE, default=None,
+              help="Flag page dates after this day as implausible (they are kept).")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @errors
 def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool, analytics: bool, seed: int,
-          resolution: float, aliases: Path | None, cache: bool, as_of: Any, workers: int | None, quiet: bool) -> None:
+          resolution: float, aliases: Path | None, cache: bool, as_of: str | None, workers: int | None,
+          quiet: bool) -> None:
     """Build the graph from SOURCES (files or folders; default seeds/) into --out.
 
     Example: kg build seeds/ --out outputs/
@@ -86,7 +87,7 @@ def build(sources: tuple[Path, ...], out: Path, base: str, strict: bool, analyti
         result = run_build(list(sources) or [Path("seeds")], out, base=base, strict=strict, analytics=analytics,
                            seed=seed, resolution=resolution, aliases=load_aliases(aliases) if aliases else None,
                            progress=reporter, cache=cache, workers=workers,
-                           as_of=as_of.date().isoformat() if as_of else None)
+                           as_of=as_of)
     finally:
         reporter.close()
     nodes = ", ".join(f"{n:,} {t}" for t, n in sorted(result.nodes.items(), key=lambda kv: (-kv[1], kv[0])))
