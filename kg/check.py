@@ -25,7 +25,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode
 
 from kg.formats import column_field, loose_heading, other_field, section_kind, sections
 from kg.identity import doc_segment
-from kg.sources import find_sources
+from kg.sources import check_outputs, find_sources
 from kg.store import BuiltGraph
 from kg.tables import relevancy_value, split_cells
 from kg.textio import NotText, decode
@@ -193,6 +193,7 @@ def check(sources: list[Path], graph_dir: Path, base: str | None = None) -> Chec
     base = base or graph.article_prefix().rsplit("article/", 1)[0]
     reported_lines, skipped = _report(graph_dir)
     result = CheckResult()
+    check_outputs(sources, [graph_dir])
     found_sources, not_docs = find_sources(sources, [graph_dir])
     for s in not_docs:
         if s.path not in skipped:

@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.errors import BuildLocked
+from kg.errors import BuildLocked, SourceError
 
 __all__ = ["PIN", "PRODUCTS", "OutputDir", "Pin", "pin"]
 
@@ -87,6 +87,8 @@ class OutputDir:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the build lock; a second build on the same folder fails at once with BuildLocked."""
+        if self.out.exists() and not self.out.is_dir():
+            raise SourceError(f"--out {self.out} is a file, not a folder")
         self.meta.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.meta / "lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:

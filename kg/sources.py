@@ -10,7 +10,7 @@ from pathlib import Path
 from kg.errors import SourceError
 from kg.model import Skipped
 
-__all__ = ["EXTENSIONS", "Source", "find_sources"]
+__all__ = ["EXTENSIONS", "Source", "check_outputs", "find_sources"]
 
 EXTENSIONS = (".md", ".txt")
 
@@ -40,9 +40,18 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def check_outputs(paths: Iterable[Path], outputs: Iterable[Path]) -> None:
+    """Refuse an output folder (a build's --out) that is also one of the source folders."""
+    own = {i for p in outputs if (i := _identity(p)) is not None}
+    for given in paths:
+        if given.is_dir() and _identity(given) in own:
+            raise SourceError(f"{given} is both a source and the output folder; build into another folder")
+
+
 def find_sources(paths: list[Path], outputs: Iterable[Path] = ()) -> tuple[list[Source], list[Skipped]]:
     """Documents under the given files and folders, sorted by path; what we cannot read is reported. The
-    `outputs` folders (a build's --out) are left out where they lie inside a source folder, and may not be one."""
+    `outputs` folders (a build's --out) are left out where they lie inside a source folder (check_outputs
+    refuses one that is a source folder)."""
     found: list[Source] = []
     skipped: list[Skipped] = []
     own = {i for p in outputs if (i := _identity(p)) is not None}
@@ -56,8 +65,6 @@ def find_sources(paths: list[Path], outputs: Iterable[Path] = ()) -> tuple[list[
         if not given.is_dir():
             skipped.append(Skipped(label, "not a regular file or folder"))
             continue
-        if _identity(given) in own:
-            raise SourceError(f"{given} is both a source and the output folder; build into another folder")
         seen_dirs: set[tuple[int, int]] = set()
         errors: list[OSError] = []
         for dirpath, dirnames, filenames in os.walk(given, followlinks=True, onerror=errors.append):

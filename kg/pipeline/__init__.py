@@ -25,7 +25,7 @@ from pyoxigraph import NamedNode
 
 from kg import analyze
 from kg.aliases import Aliases
-from kg.errors import BaseIriError, SourceError, StrictFailure
+from kg.errors import BaseIriError, StrictFailure
 from kg.outputs import OutputDir
 from kg.pipeline.analytics import run_analytics
 from kg.pipeline.corpus import Corpus, corpus_level, count_nodes, gather, vertices
@@ -37,6 +37,7 @@ from kg.pipeline.view import fill_sources, view_data
 from kg.pipeline.workers import Child, Progress, fewer_collections, parallel
 from kg.pipeline.write import write_graphs, write_json, write_ontology
 from kg.snapshot import SNAPSHOT
+from kg.sources import check_outputs
 from kg.tallies import tally_triples
 from kg.trends import Trends
 from kg.turtle import Triple3
@@ -65,10 +66,7 @@ def build(
     """Build the graph of the documents under `sources` into the output folder `out`. `as_of` (an ISO date)
     flags page dates after it as implausible."""
     check_base(base)
-    if out.exists() and not out.is_dir():
-        raise SourceError(f"--out {out} is a file, not a folder")
-    if out.is_dir() and any(p.is_dir() and p.samefile(out) for p in sources):
-        raise SourceError(f"{out} is both a source and the output folder; build into another folder")
+    check_outputs(sources, [out])
     result = BuildResult(out)
     outdir = OutputDir(out)
     with outdir.locked(), fewer_collections():
