@@ -77,8 +77,8 @@ def atoms(lines: list[str]) -> list[tuple[int, str]]:
         line = raw.strip()
         if not line or (_SEPARATOR.match(line) and "-" in line):
             continue
-        if kind := loose_heading(line, lines[n] if n < len(lines) else ""):  # `**Signals**`, `Signals:`
-            section = kind
+        if loose := loose_heading(line, lines[n] if n < len(lines) else ""):  # `**Signals**`, `Signals:`
+            section = loose[0]
             continue
         heading = re.match(r"^(#{1,6})\s+(.*)$", line)
         if heading:

@@ -82,15 +82,17 @@ def other_field(key: str) -> str | None:
     return _tables()["other"].get(norm(key))
 
 
-def loose_heading(line: str, after: str = "") -> str | None:
+def loose_heading(line: str, after: str = "") -> tuple[str, bool] | None:
     """The section a line stands for when it is a known section's name written as a heading without `#`:
     bold (`**Signals**`, `__Signals__`), ending in a colon (`Signals:`), or underlined by the next line
-    `after` (`Signals` over `---` or `===`). Anything else (a bullet, a table row, a known name inside a
-    sentence) is None."""
+    `after` (`Signals` over `---` or `===`), and whether `after` is its underline. Anything else (a bullet, a
+    table row, a known name inside a sentence) is None."""
     text = line.strip()
     bold = text.startswith(("**", "__"))
     if not text or (text[0] in "#|*+-" and not bold):
         return None
-    if bold or text.endswith(":") or _UNDERLINE.match(after):
-        return section_kind(text)
-    return None
+    marked = bold or text.endswith(":")
+    if not marked and not _UNDERLINE.match(after):
+        return None
+    kind = section_kind(text)
+    return None if kind is None else (kind, not marked)

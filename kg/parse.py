@@ -358,9 +358,9 @@ class _Parser:
             line = lines[n]
             m = _HEADING.match(line)
             heading = m[2].strip() if m else None
-            if heading is None and loose_heading(line, lines[n + 1] if n + 1 < len(lines) else ""):
+            if heading is None and (loose := loose_heading(line, lines[n + 1] if n + 1 < len(lines) else "")):
                 heading = line.strip()
-                if not loose_heading(line):
+                if loose[1]:
                     underline = n + 1
                 self.warn(n + 1, "loose-heading", f"{heading!r} read as the heading of its section", "info")
             if heading is not None:
