@@ -138,6 +138,7 @@ def _haystack(store: pyoxigraph.Store, base: str, doc_id: str) -> _Haystack:
     ids: set[str] = set()
     linked: set[str] = set()
     mentions: set[str] = set()
+    asserted: set[str] = set()  # the Mentions this graph asserts (their entity and texts are read above)
     for q in store.quads_for_pattern(None, None, None, graph):
         o = q.object
         if isinstance(o, Literal):
@@ -151,11 +152,13 @@ def _haystack(store: pyoxigraph.Store, base: str, doc_id: str) -> _Haystack:
                 linked.add(o.value)
             if q.predicate.value.endswith("#mention"):
                 mentions.add(o.value)
+            elif q.predicate.value.endswith("#entity") and isinstance(q.subject, NamedNode):
+                asserted.add(q.subject.value)
     for node in linked:
         for q in store.quads_for_pattern(NamedNode(node), None, None, DefaultGraph()):
             if isinstance(q.object, Literal):
                 texts.append(q.object.value)
-    for node in mentions:  # asserted here, or in the graph of the article's copy that gave the row first
+    for node in mentions - asserted:  # a row asserted in the graph of the article's copy that gave it first
         for q in store.quads_for_pattern(NamedNode(node), None, None, None):
             if isinstance(q.object, Literal):
                 texts.append(q.object.value)
